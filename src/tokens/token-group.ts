@@ -1,0 +1,119 @@
+import { InvalidTokenFormat } from '../errors.js';
+
+/** One resource server's tokens, with the field names Globus and fair-research-login use. */
+export type TokenGroup = {
+  scope: string;
+  access_token: string;
+  refresh_token: string | null;
+  token_type: 'Bearer';
+  expires_at_seconds: number;
+  resource_server: string;
+  /** The Globus identity (id_token `sub`) the tokens belong to, when known. */
+  identity_id?: string;
+};
+
+/** Token groups keyed by resource server, e.g. `transfer.api.globus.org`. */
+export type TokensByResourceServer = Record<string, TokenGroup>;
+
+const REQUIRED = ['access_token', 'expires_at_seconds', 'scope', 'resource_server'] as const;
+const KNOWN = new Set<string>([
+  'scope',
+  'access_token',
+  'refresh_token',
+  'token_type',
+  'expires_at_seconds',
+  'resource_server',
+  'identity_id',
+]);
+const STRING_FIELDS = ['scope', 'access_token', 'resource_server', 'identity_id'] as const;
+
+/**
+ * Checks a token group the way fair-research-login's `check_expected_token_fields` does and
+ * returns a normalised copy. Errors name fields, never values (values may be tokens).
+ */
+export function validateTokenGroup(raw: unknown, where = 'token group'): TokenGroup {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidTokenFormat(`The ${where} is not an object.`, { code: 'not_dict' });
+  }
+  const record = raw as Record<string, unknown>;
+  const unexpected = Object.keys(record).filter((key) => !KNOWN.has(key));
+  if (unexpected.length > 0) {
+    throw new InvalidTokenFormat(`The ${where} has unexpected fields: ${unexpected.join(', ')}.`, {
+      code: 'unexpected_values',
+      fields: unexpected,
+    });
+  }
+  const missing = REQUIRED.filter((key) => record[key] === undefined || record[key] === null);
+  if (missing.length > 0) {
+    throw new InvalidTokenFormat(
+      `The ${where} is missing required fields: ${missing.join(', ')}.`,
+      {
+        code: 'missing_required',
+        fields: missing,
+      },
+    );
+  }
+  for (const key of STRING_FIELDS) {
+    if (record[key] !== undefined && typeof record[key] !== 'string') {
+      throw invalidType(where, key, 'a string');
+    }
+  }
+  const refresh = record['refresh_token'];
+  if (refresh !== undefined && refresh !== null && typeof refresh !== 'string') {
+    throw invalidType(where, 'refresh_token', 'a string or null');
+  }
+  const tokenType = record['token_type'];
+  if (tokenType !== undefined && tokenType !== null && tokenType !== 'Bearer') {
+    throw new InvalidTokenFormat(`The ${where} has a token_type other than "Bearer".`, {
+      code: 'invalid_token_type',
+      fields: ['token_type'],
+    });
+  }
+  const group: TokenGroup = {
+    scope: record['scope'] as string,
+    access_token: record['access_token'] as string,
+    // Python treats any falsy refresh token ("" from an INI file, None) as absent.
+    refresh_token: typeof refresh === 'string' && refresh !== '' ? refresh : null,
+    token_type: 'Bearer',
+    expires_at_seconds: parseExpiry(record['expires_at_seconds'], where),
+    resource_server: record['resource_server'] as string,
+  };
+  if (typeof record['identity_id'] === 'string' && record['identity_id'] !== '') {
+    group.identity_id = record['identity_id'];
+  }
+  return group;
+}
+
+/** Validates every group of a by-resource-server map; keys must match `resource_server`. */
+export function validateTokens(raw: unknown, where = 'tokens'): TokensByResourceServer {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidTokenFormat(`The ${where} are not an object keyed by resource server.`, {
+      code: 'not_dict',
+    });
+  }
+  const out: TokensByResourceServer = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const group = validateTokenGroup(value, `${where} for ${key}`);
+    out[group.resource_server] = group;
+  }
+  return out;
+}
+
+/** Accepts 123, '123' and 123.456 (→ 123) like Python's int(float(x)); rejects the rest. */
+function parseExpiry(value: unknown, where: string): number {
+  const number =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value.trim())
+        : Number.NaN;
+  if (!Number.isFinite(number)) throw invalidType(where, 'expires_at_seconds', 'a number');
+  return Math.trunc(number);
+}
+
+function invalidType(where: string, field: string, expected: string): InvalidTokenFormat {
+  return new InvalidTokenFormat(`The ${where} has ${field} that is not ${expected}.`, {
+    code: 'invalid_type',
+    fields: [field],
+  });
+}
