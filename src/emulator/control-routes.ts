@@ -1,0 +1,119 @@
+/**
+ * The test controls over HTTP, under `/_emulator/`, for tests that run the emulator in another
+ * process (`native-login emulator`). JSON in, JSON out; a bad value is a 400 with
+ * `{"error":"invalid_request","error_description":...}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorContext } from './emulator-context.js';
+import type { EmulatorControls } from './emulator-controls.js';
+import type { EmulatorFault } from './emulator-types.js';
+import { BodyError, readBody, sendApiError, sendJson, sendOAuthError } from './http-helpers.js';
+
+type Handler = (body: Record<string, unknown>) => unknown;
+
+/** Route table: path → method → handler (its return value is the JSON answer). */
+function routes(
+  controls: EmulatorControls,
+  context: EmulatorContext,
+): Record<string, Record<string, Handler>> {
+  const state = () => ({
+    url: context.baseUrl,
+    settings: controls.settings(),
+    identity: context.identity,
+    counters: controls.counters(),
+    faults: controls.pendingFaults(),
+    lastAuthorizeRequest: controls.lastAuthorizeRequest(),
+  });
+  return {
+    '/_emulator/state': { GET: state },
+    '/_emulator/settings': {
+      GET: () => controls.settings(),
+      POST: (body) => controls.updateSettings(body),
+    },
+    '/_emulator/faults': {
+      GET: () => controls.pendingFaults(),
+      POST: (body) => {
+        controls.injectFault(
+          body['fault'] as EmulatorFault,
+          (body['count'] as number | undefined) ?? 1,
+        );
+        return controls.pendingFaults();
+      },
+      DELETE: () => {
+        controls.clearFaults();
+        return [];
+      },
+    },
+    '/_emulator/counters': { GET: () => controls.counters() },
+    '/_emulator/counters/reset': {
+      POST: () => {
+        controls.resetCounters();
+        return controls.counters();
+      },
+    },
+    '/_emulator/revoke-all': {
+      POST: () => {
+        controls.revokeAll();
+        return { ok: true };
+      },
+    },
+    '/_emulator/expire-access-tokens': {
+      POST: () => {
+        controls.expireAccessTokens();
+        return { ok: true };
+      },
+    },
+    '/_emulator/last-authorize': { GET: () => controls.lastAuthorizeRequest() },
+    '/_emulator/close': { POST: () => ({ closing: true }) },
+  };
+}
+
+/** Handle a request under `/_emulator/`. */
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  controls: EmulatorControls,
+  context: EmulatorContext,
+): Promise<void> {
+  const table = routes(controls, context);
+  const byMethod = Object.hasOwn(table, path) ? table[path] : undefined;
+  if (!byMethod) {
+    sendApiError(res, 404);
+    return;
+  }
+  const method = req.method ?? '';
+  const handler = Object.hasOwn(byMethod, method) ? byMethod[method] : undefined;
+  if (!handler) {
+    sendApiError(res, 405, undefined, { allow: Object.keys(byMethod).join(', ') });
+    return;
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = parseJsonObject(await readBody(req, context.maxBodyBytes));
+  } catch (error) {
+    const status = error instanceof BodyError ? error.status : 400;
+    sendOAuthError(res, status, 'invalid_request', 'the body must be a JSON object');
+    return;
+  }
+  let result: unknown;
+  try {
+    result = handler(body);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'bad value';
+    sendOAuthError(res, 400, 'invalid_request', message);
+    return;
+  }
+  // Close only once the answer is out, so the caller learns that it worked.
+  if (path === '/_emulator/close') res.once('finish', () => context.requestClose());
+  sendJson(res, 200, result);
+}
+
+function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  const value: unknown = JSON.parse(body.toString('utf8'));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('not an object');
+  }
+  return value as Record<string, unknown>;
+}

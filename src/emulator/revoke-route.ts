@@ -1,0 +1,36 @@
+/**
+ * `POST /v2/oauth2/token/revoke` (RFC 7009): always 200 `{"active": false}`, also for a token
+ * the emulator does not know, so a client cannot probe which tokens exist.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorContext } from './emulator-context.js';
+import { BodyError, readForm, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
+
+/** Handle one revocation request. */
+export async function handleRevoke(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: EmulatorContext,
+): Promise<void> {
+  context.counters.revoke += 1;
+  let form: URLSearchParams;
+  try {
+    form = await readForm(req, context.maxBodyBytes);
+  } catch (error) {
+    const status = error instanceof BodyError ? error.status : 400;
+    sendOAuthError(res, status, 'invalid_request', 'the request body could not be read');
+    return;
+  }
+  const parsed = uniqueParams(form, ['token']);
+  if (!parsed.ok) {
+    sendOAuthError(res, 400, 'invalid_request', parsed.reason);
+    return;
+  }
+  const clientId = parsed.params.get('client_id');
+  if (!clientId) {
+    sendOAuthError(res, 401, 'invalid_client');
+    return;
+  }
+  context.store.revoke(parsed.params.get('token') as string, clientId);
+  sendJson(res, 200, { active: false });
+}

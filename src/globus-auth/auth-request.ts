@@ -1,0 +1,173 @@
+import { LoginException, NetworkError } from '../errors.js';
+import { anySignal, cancellableSleep, cancelled } from './abort-signals.js';
+import {
+  type AuthResponse,
+  errorFromResponse,
+  malformed,
+  parseJsonObject,
+  readCappedText,
+} from './auth-response.js';
+import { classifyNetworkFailure } from './network-failure.js';
+
+/** Pauses before the 2nd and 3rd attempt; worst case 1.25 s of waiting on top of the timeouts. */
+export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([250, 1000]);
+
+/** Statuses that mean "not now": worth another try for a call that is safe to repeat. */
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+
+/** setTimeout cannot wait longer than this; a bigger timeout counts as none. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** How requests reach Globus Auth: shared by every call of one client. */
+export type AuthTransport = {
+  fetch: typeof fetch;
+  /** Per attempt, covering the answer's body too; `Infinity` for none. */
+  timeoutMs: number;
+  userAgent: string;
+  /** Pauses between attempts; its length is the number of retries. */
+  retryDelaysMs?: readonly number[] | undefined;
+};
+
+/** One call to Globus Auth. */
+export type AuthRequest = {
+  method: 'GET' | 'POST';
+  url: string;
+  /** Sent form-encoded (`application/x-www-form-urlencoded`). */
+  form?: Readonly<Record<string, string>> | undefined;
+  /** Sent as `Authorization: Bearer`. */
+  bearer?: string | undefined;
+  /**
+   * `idempotent`: retried after a transient network failure or 429/502/503/504.
+   * `not-after-send`: retried only when the connection was never made (a code exchange:
+   * the code is single-use, so a request that may have arrived is never repeated).
+   */
+  retry: 'idempotent' | 'not-after-send';
+  /** `ignore` accepts any 2xx body (revoke); `json` requires a JSON object. */
+  expect?: 'json' | 'ignore' | undefined;
+  /** Token values sent (code, verifier, tokens): blanked out of any server text we show. */
+  secrets?: readonly string[] | undefined;
+  signal?: AbortSignal | undefined;
+};
+
+/**
+ * Sends one request with a per-attempt timeout and bounded, safe retries, and maps every
+ * failure to a native-login error: NetworkError (unreachable, timeout), LoginCancelled (the
+ * caller's signal), AuthServerError (HTTP error, or an answer that is not Globus Auth JSON).
+ */
+export async function authRequest(
+  transport: AuthTransport,
+  request: AuthRequest,
+): Promise<AuthResponse> {
+  const url = new URL(request.url);
+  const endpoint = `${url.origin}${url.pathname}`;
+  const delays = transport.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const secrets = [
+    ...(request.secrets ?? []),
+    ...(request.bearer === undefined ? [] : [request.bearer]),
+  ];
+  for (let attempt = 0; ; attempt += 1) {
+    if (request.signal?.aborted) throw cancelled(endpoint, request.signal.reason);
+    const canRetry = attempt < delays.length;
+    const outcome = await attemptOnce(transport, request, endpoint, canRetry);
+    if (outcome.kind === 'done') {
+      if (outcome.status >= 200 && outcome.status < 300) {
+        return { status: outcome.status, body: outcome.body };
+      }
+      throw errorFromResponse(outcome.status, outcome.body, endpoint, secrets);
+    }
+    if (!canRetry) throw new Error('unreachable: a retry was asked for with none left');
+    await cancellableSleep(delays[attempt] ?? 0, request.signal, endpoint);
+  }
+}
+
+type Outcome = { kind: 'done'; status: number; body: Record<string, unknown> } | { kind: 'retry' };
+
+async function attemptOnce(
+  transport: AuthTransport,
+  request: AuthRequest,
+  endpoint: string,
+  canRetry: boolean,
+): Promise<Outcome> {
+  const timeout = new AbortController();
+  const ms = transport.timeoutMs;
+  const timer = ms < MAX_TIMER_MS ? setTimeout(() => timeout.abort(), ms) : undefined;
+  const signal =
+    request.signal === undefined ? timeout.signal : anySignal([request.signal, timeout.signal]);
+  try {
+    // Called detached: some fetch implementations refuse a foreign `this`.
+    const send = transport.fetch;
+    const response = await send(request.url, buildInit(transport, request, signal));
+    if (canRetry && request.retry === 'idempotent' && RETRY_STATUSES.has(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      return { kind: 'retry' };
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw malformed(response, endpoint, `a redirect to ${redirectTarget(response, endpoint)}`);
+    }
+    const text = await readCappedText(response, endpoint);
+    const ignore = request.expect === 'ignore' && response.status < 300;
+    return {
+      kind: 'done',
+      status: response.status,
+      body: ignore ? {} : parseJsonObject(response, text, endpoint),
+    };
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled(endpoint, request.signal.reason);
+    if (timeout.signal.aborted) {
+      throw new NetworkError(
+        `Globus Auth at ${endpoint} did not answer within ${formatSeconds(ms)} s.`,
+        {
+          url: endpoint,
+          cause: error,
+          hint: 'Try again, or raise GLOBUS_SDK_HTTP_TIMEOUT (seconds).',
+        },
+      );
+    }
+    // Our own verdicts on the answer (malformed, redirect) are final.
+    if (error instanceof LoginException) throw error;
+    const failure = classifyNetworkFailure(error);
+    const safe = request.retry === 'idempotent' ? failure.transient : failure.notSent;
+    if (canRetry && safe && failure.code !== 'ENOTFOUND') return { kind: 'retry' };
+    throw new NetworkError(
+      `Could not reach Globus Auth at ${endpoint}: ${failure.description} (${failure.code}).`,
+      { url: endpoint, cause: error },
+    );
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+function buildInit(
+  transport: AuthTransport,
+  request: AuthRequest,
+  signal: AbortSignal,
+): RequestInit {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'User-Agent': transport.userAgent,
+  };
+  if (request.bearer !== undefined) headers['Authorization'] = `Bearer ${request.bearer}`;
+  const init: RequestInit = { method: request.method, headers, signal, redirect: 'manual' };
+  if (request.form !== undefined) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    init.body = new URLSearchParams(request.form).toString();
+  }
+  return init;
+}
+
+/** Where a redirect points, without its query (which could carry a code). */
+function redirectTarget(response: Response, endpoint: string): string {
+  const location = response.headers.get('location');
+  if (location === null) return 'nowhere';
+  try {
+    const target = new URL(location, endpoint);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}

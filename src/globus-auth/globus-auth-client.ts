@@ -1,0 +1,220 @@
+import { TokensExpired, UsageError } from '../errors.js';
+import { systemNow } from '../tokens/expiry.js';
+import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
+import { type AuthRequest, type AuthTransport, authRequest } from './auth-request.js';
+import { type AuthResponse, malformed } from './auth-response.js';
+import { normalizeBaseUrl } from './environments.js';
+import { resolveHttpTimeoutMs } from './http-timeout.js';
+import { type IdTokenClaims, type Jwks, verifyIdTokenWithKeys } from './id-token.js';
+import {
+  codeExchangeFailure,
+  parseTokenBody,
+  refreshFailure,
+  renewedGroup,
+} from './token-grants.js';
+
+/** How a {@link GlobusAuthClient} reaches Globus Auth; every side effect is an option. */
+export type GlobusAuthClientOptions = {
+  /** The auth base URL, e.g. from `resolveAuthBaseUrl()`. */
+  baseUrl: string;
+  clientId: string;
+  fetch?: typeof fetch | undefined;
+  /** The clock, in seconds. */
+  now?: (() => number) | undefined;
+  /** Per-request timeout; default `GLOBUS_SDK_HTTP_TIMEOUT` seconds or 60 s; -1 for none. */
+  timeoutMs?: number | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** e.g. `native-login/1.2.3`. */
+  userAgent?: string | undefined;
+};
+
+/** What a code exchange gives: tokens by resource server and, with `openid`, who logged in. */
+export type ExchangeCodeResult = {
+  tokens: TokensByResourceServer;
+  idToken: string | null;
+  identityId: string | null;
+};
+
+/** Per-call options. */
+export type CallOptions = { signal?: AbortSignal | undefined };
+
+/** Seconds of clock skew tolerated on id_token times, as globus-sdk allows. */
+const ID_TOKEN_LEEWAY_SECONDS = 300;
+
+/**
+ * The Globus Auth calls a native app makes: code exchange, refresh, revoke, userinfo and
+ * id_token verification. A native client has no secret: `client_id` goes in the form body
+ * and no Authorization header is sent to the token endpoint.
+ */
+export class GlobusAuthClient {
+  /** The auth base URL, with a trailing slash. */
+  readonly baseUrl: string;
+  readonly clientId: string;
+  /** The id_token issuer: the base URL without its trailing slash. */
+  readonly issuer: string;
+  readonly #transport: AuthTransport;
+  readonly #now: () => number;
+  #jwks: Promise<Jwks> | undefined;
+
+  constructor(options: GlobusAuthClientOptions) {
+    if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
+      throw new UsageError('A client id is needed to talk to Globus Auth.');
+    }
+    this.baseUrl = normalizeBaseUrl(options.baseUrl);
+    this.clientId = options.clientId;
+    this.issuer = this.baseUrl.replace(/\/$/, '');
+    this.#now = options.now ?? systemNow;
+    this.#transport = {
+      fetch: options.fetch ?? globalThis.fetch,
+      timeoutMs: resolveHttpTimeoutMs({ timeoutMs: options.timeoutMs, env: options.env }),
+      userAgent: options.userAgent ?? 'native-login',
+    };
+  }
+
+  /**
+   * Exchanges an authorization code (with its PKCE verifier) for tokens; verifies the
+   * id_token when there is one and stamps its `sub` on every group as `identity_id`.
+   * The code is single-use, so the request is never repeated once it may have arrived.
+   * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
+   */
+  async exchangeCode(
+    request: { code: string; verifier: string; redirectUri: string } & CallOptions,
+  ): Promise<ExchangeCodeResult> {
+    const form = {
+      client_id: this.clientId,
+      grant_type: 'authorization_code',
+      code: request.code,
+      code_verifier: request.verifier,
+      redirect_uri: request.redirectUri,
+    };
+    const secrets = [request.code, request.verifier];
+    const response = await this.#token(form, secrets, request.signal, codeExchangeFailure);
+    // hostname, not host: a ':' in a resource server would break the INI token file's keys.
+    const fallback = new URL(this.baseUrl).hostname;
+    const tokens = parseTokenBody(response.body, this.#now(), fallback, response);
+    const rawIdToken = response.body['id_token'];
+    const idToken = typeof rawIdToken === 'string' && rawIdToken !== '' ? rawIdToken : null;
+    let identityId: string | null = null;
+    if (idToken !== null) {
+      identityId = (await this.verifyIdToken(idToken, { signal: request.signal })).sub;
+      for (const group of Object.values(tokens)) group.identity_id = identityId;
+    }
+    return { tokens, idToken, identityId };
+  }
+
+  /**
+   * Renews one resource server's access token with its refresh token. Keeps the old refresh
+   * token unless a new one comes back (never lose one), and keeps `identity_id`.
+   * Throws TokensExpired when there is no refresh token or Globus says invalid_grant.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
+  async refresh(group: TokenGroup, options: CallOptions = {}): Promise<TokenGroup> {
+    const rs = group.resource_server;
+    const refreshToken = group.refresh_token;
+    if (refreshToken === null || refreshToken === '') {
+      throw new TokensExpired([rs], {
+        message: `The tokens for ${rs} cannot be refreshed: there is no refresh token.`,
+      });
+    }
+    const form = {
+      refresh_token: refreshToken,
+      grant_type: 'refresh_token',
+      client_id: this.clientId,
+    };
+    const response = await this.#token(form, [refreshToken], options.signal, (error) =>
+      refreshFailure(rs, error),
+    );
+    return renewedGroup(group, parseTokenBody(response.body, this.#now(), rs, response));
+  }
+
+  /**
+   * Revokes an access or refresh token (revoking one leaves the other usable).
+   * @see https://www.rfc-editor.org/rfc/rfc7009#section-2.1
+   */
+  async revoke(token: string, options: CallOptions = {}): Promise<void> {
+    await this.#call({
+      method: 'POST',
+      url: this.#url('v2/oauth2/token/revoke'),
+      form: { token, client_id: this.clientId },
+      secrets: [token],
+      retry: 'idempotent',
+      expect: 'ignore',
+      signal: options.signal,
+    });
+  }
+
+  /** Who the token belongs to (`sub`, `name`, `email`… as the granted scopes allow). */
+  async userinfo(accessToken: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    const response = await this.#call({
+      method: 'GET',
+      url: this.#url('v2/oauth2/userinfo'),
+      bearer: accessToken,
+      retry: 'idempotent',
+      signal: options.signal,
+    });
+    return response.body;
+  }
+
+  /**
+   * Verifies an id_token with the key from `<base>jwk.json` (fetched once per client):
+   * RS256/384/512 signature, `iss`, `aud` = client id, and times with 300 s leeway.
+   */
+  async verifyIdToken(idToken: string, options: CallOptions = {}): Promise<IdTokenClaims> {
+    const jwks = await this.#keys(options.signal);
+    return verifyIdTokenWithKeys(idToken, jwks, {
+      issuer: this.issuer,
+      audience: this.clientId,
+      now: this.#now(),
+      leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
+    });
+  }
+
+  #keys(signal: AbortSignal | undefined): Promise<Jwks> {
+    if (this.#jwks === undefined) {
+      const url = this.#url('jwk.json');
+      this.#jwks = this.#call({ method: 'GET', url, retry: 'idempotent', signal }).then(
+        (response) => {
+          if (!Array.isArray(response.body['keys']))
+            throw malformed(response, url, 'no "keys" list');
+          return response.body as Jwks;
+        },
+      );
+      // A failed fetch is not cached: the next verification tries again.
+      this.#jwks.catch(() => {
+        this.#jwks = undefined;
+      });
+    }
+    return this.#jwks;
+  }
+
+  async #token(
+    form: Record<string, string>,
+    secrets: readonly string[],
+    signal: AbortSignal | undefined,
+    mapError: (error: unknown) => unknown,
+  ): Promise<AuthResponse & { endpoint: string }> {
+    const endpoint = this.#url('v2/oauth2/token');
+    try {
+      const response = await this.#call({
+        method: 'POST',
+        url: endpoint,
+        form,
+        secrets,
+        // Refresh is safe to repeat; a code exchange is not (see docs/globus-auth.md).
+        retry: form['grant_type'] === 'refresh_token' ? 'idempotent' : 'not-after-send',
+        signal,
+      });
+      return { ...response, endpoint };
+    } catch (error) {
+      throw mapError(error);
+    }
+  }
+
+  #call(request: AuthRequest) {
+    return authRequest(this.#transport, request);
+  }
+
+  #url(path: string): string {
+    return new URL(path, this.baseUrl).href;
+  }
+}

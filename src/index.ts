@@ -1,0 +1,40 @@
+/**
+ * native-login: log in to Globus Auth from Node.js with the native-app flow (PKCE), keep the
+ * tokens safe, refresh them, hand out Authorization headers, log out. Named exports only.
+ */
+
+export { AccessTokenAuthorizer } from './authorizers/access-token-authorizer.js';
+export type { Authorizer, AuthorizerOptions } from './authorizers/authorizer.js';
+export {
+  RefreshTokenAuthorizer,
+  type RefreshTokenAuthorizerOptions,
+} from './authorizers/refresh-token-authorizer.js';
+export type {
+  AuthenticateRequest,
+  AuthorizationResponse,
+  CodeHandler,
+  CodeHandlerContext,
+} from './code-handlers/code-handler.js';
+export { InputCodeHandler } from './code-handlers/input-code-handler.js';
+export { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
+export type { InterruptSource } from './code-handlers/run-code-handlers.js';
+export * from './errors.js';
+export { AUTH_ENVIRONMENTS, resolveAuthBaseUrl } from './globus-auth/environments.js';
+export {
+  DEFAULT_SCOPES,
+  type Logger,
+  type LoginOptions,
+  type LogoutResult,
+  NativeClient,
+  type NativeClientOptions,
+  type QueryParams,
+} from './native-client.js';
+export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { JSONTokenStorage } from './storage/json-token-storage.js';
+export { MemoryTokenStorage } from './storage/memory-token-storage.js';
+export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
+export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
+export { parseScopes } from './tokens/scopes.js';
+export type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
+export { validateTokenGroup, validateTokens } from './tokens/token-group.js';
+export { parseTokenResponse } from './tokens/token-response.js';

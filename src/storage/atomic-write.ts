@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readlink, realpath, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { TokenStorageError } from '../errors.js';
+
+/** The mode of every token file: read and write for its owner only. */
+export const TOKEN_FILE_MODE = 0o600;
+/** The mode of a folder created for a token file. */
+export const TOKEN_DIR_MODE = 0o700;
+
+/**
+ * The file a path really names, following symlinks even when the last one dangles, so a
+ * symlinked token file stays a symlink and its target is what gets replaced.
+ */
+export async function resolveTarget(filename: string): Promise<string> {
+  let path = resolve(filename);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await realpath(path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    }
+    let info: Awaited<ReturnType<typeof lstat>>;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return path;
+      throw error;
+    }
+    if (!info.isSymbolicLink()) return path;
+    path = resolve(dirname(path), await readlink(path));
+  }
+  throw new TokenStorageError(`Too many symbolic links while resolving ${filename}.`, { filename });
+}
+
+/** Creates the folder of `target` (mode 0700) when it is missing. */
+export async function ensureParentDir(target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true, mode: TOKEN_DIR_MODE });
+}
+
+/**
+ * Replaces `target` (already resolved, see `resolveTarget`) with `data` atomically: a temp
+ * file in the same folder, created exclusively with mode 0600 before any byte is written,
+ * synced, renamed over the target, then the folder synced. Readers see the old file or the
+ * new one, never a mix. A target with a looser mode ends up 0600. The temp file is removed
+ * on any failure.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await ensureParentDir(target);
+  const temp = resolve(
+    dirname(target),
+    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
+    // A restrictive umask can only have removed owner bits; restore them before writing.
+    if (((await handle.stat()).mode & 0o777) !== TOKEN_FILE_MODE)
+      await handle.chmod(TOKEN_FILE_MODE);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temp, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw new TokenStorageError(`Could not write the token file ${target} (${describe(error)}).`, {
+      filename: target,
+      cause: error,
+      hint: `Check that you can write to ${dirname(target)}.`,
+    });
+  }
+  await syncDir(dirname(target));
+}
+
+/** Flushes a folder's entries (the rename) to disk; some systems cannot, which is fine. */
+export async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Not every file system lets a folder be opened or synced (EISDIR, EINVAL, EPERM).
+  }
+}
+
+/** The `code` of a Node system error, if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
+}
+
+/** A short, token-free description of a system error: its code, or its class. */
+export function describe(error: unknown): string {
+  return errorCode(error) ?? (error instanceof Error ? error.name : 'unknown error');
+}

@@ -1,0 +1,112 @@
+import { homedir as osHomedir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
+import { DEFAULT_SECTION, parseIni, serializeIni } from './ini-format.js';
+import { clearSectionTokens, readSectionTokens, writeSectionTokens } from './ini-tokens.js';
+import { TokenFile, type TokenFileOptions } from './token-file.js';
+import type { TokenStorage } from './token-storage.js';
+
+/** The token file fair-research-login uses, in the home folder. */
+export const DEFAULT_TOKEN_FILENAME = '.globus-native-apps.cfg';
+
+/** Options of `ConfigParserTokenStorage`. */
+export type ConfigParserTokenStorageOptions = TokenFileOptions & {
+  /** The INI file; default `<homedir>/.globus-native-apps.cfg`. Relative paths resolve now. */
+  filename?: string;
+  /** The section holding the tokens; default `tokens`. */
+  section?: string;
+  /** The home folder for the default filename; default `os.homedir()`. */
+  homedir?: string;
+};
+
+/**
+ * Tokens in one section of a Python-configparser INI file, readable and writable by
+ * fair-research-login's `ConfigParserTokenStorage`. Writes merge into the section under a
+ * cross-process lock and replace the file atomically (mode 0600); other sections, comments
+ * and unknown keys keep their bytes. A damaged file is never overwritten: it throws
+ * `TokenFileCorrupt` until moved aside with `quarantine()`.
+ */
+export class ConfigParserTokenStorage implements TokenStorage {
+  /** The absolute path of the INI file. */
+  readonly filename: string;
+  #section: string | undefined;
+  readonly #file: TokenFile;
+
+  constructor(options: ConfigParserTokenStorageOptions = {}) {
+    const filename =
+      options.filename ?? join(options.homedir ?? osHomedir(), DEFAULT_TOKEN_FILENAME);
+    this.#file = new TokenFile(filename, options);
+    this.filename = this.#file.filename;
+    this.#section = checkSection(options.section ?? 'tokens');
+  }
+
+  /** The section this storage reads and writes (undefined until a client id is set). */
+  get section(): string | undefined {
+    return this.#section;
+  }
+
+  /** Changes the section; for subclasses such as MultiClientTokenStorage. */
+  protected useSection(section: string | undefined): void {
+    this.#section = section === undefined ? undefined : checkSection(section);
+  }
+
+  /** The tokens stored in the section; `{}` when the file or the section is missing. */
+  async readTokens(): Promise<TokensByResourceServer> {
+    const section = this.#requireSection();
+    const text = await this.#file.read();
+    return readSectionTokens(parseIni(text ?? '', this.filename), section, this.filename);
+  }
+
+  /** Merges `tokens` into the section: each group replaces that resource server's keys. */
+  async writeTokens(tokens: TokensByResourceServer): Promise<void> {
+    const section = this.#requireSection();
+    const valid = validateTokens(tokens, 'tokens to store');
+    await this.#file.update((text) => {
+      const doc = parseIni(text ?? '', this.filename);
+      const next = serializeIni(writeSectionTokens(doc, section, valid, this.filename));
+      return next === (text ?? '') ? undefined : next;
+    });
+  }
+
+  /** Removes the section (fair-research-login empties it; either reads as "no tokens"). */
+  async clearTokens(): Promise<void> {
+    const section = this.#requireSection();
+    await this.#file.update((text) => {
+      if (text === undefined) return undefined;
+      const doc = parseIni(text, this.filename);
+      return serializeIni(clearSectionTokens(doc, section, this.filename));
+    });
+  }
+
+  /** Runs `fn` holding the lock `<file>.lock`; calls inside `fn` do not lock again. */
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#file.withLock(fn);
+  }
+
+  /** Moves the whole file aside to `<file>.corrupt-<UTC time>`; null when there is none. */
+  quarantine(): Promise<string | null> {
+    return this.#file.quarantine();
+  }
+
+  #requireSection(): string {
+    if (this.#section === undefined) {
+      throw new UsageError(
+        `No section is set for the token file ${this.filename}: call setClientId(clientId) first (NativeClient does).`,
+      );
+    }
+    return this.#section;
+  }
+}
+
+function checkSection(section: string): string {
+  if (typeof section !== 'string' || section === '' || /[\r\n]/.test(section)) {
+    throw new UsageError('An INI section name must be a non-empty string on one line.');
+  }
+  if (section === DEFAULT_SECTION) {
+    throw new UsageError(
+      'The INI section cannot be "DEFAULT": configparser shares it with every section.',
+    );
+  }
+  return section;
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TokenStorageError } from '../errors.js';
+import { describe, errorCode, TOKEN_FILE_MODE } from './atomic-write.js';
+
+/** Timing of the cross-process lock (milliseconds). */
+export type FileLockOptions = {
+  /** How long to wait for another holder before giving up; default 15 000. */
+  waitMs?: number;
+  /** A lock whose file has not been touched for this long is taken over; default 10 000. */
+  staleMs?: number;
+  /** How often a holder touches its lock file to show it is alive; default 2 000. */
+  refreshMs?: number;
+};
+
+/** A held lock; `release()` is safe to call once, on every path. */
+export type HeldFileLock = { readonly path: string; release(): Promise<void> };
+
+type Seen = { ino: number; dev: number; mtimeMs: number; content: string };
+
+/**
+ * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
+ * pid, host and time, touched every `refreshMs` while held. A lock whose process is dead on
+ * this host, or that nobody touched for `staleMs`, is taken over: renamed aside under a
+ * unique name (only one taker can), checked to be the very file judged stale, then deleted.
+ */
+export async function acquireFileLock(
+  lockPath: string,
+  options: FileLockOptions = {},
+): Promise<HeldFileLock> {
+  const waitMs = options.waitMs ?? 15_000;
+  const staleMs = options.staleMs ?? 10_000;
+  const refreshMs = options.refreshMs ?? 2_000;
+  const host = hostname();
+  const deadline = Date.now() + waitMs;
+  let delay = 5;
+  let holder: Seen | undefined;
+  for (;;) {
+    const handle = await tryCreate(lockPath, host);
+    if (handle) return hold(lockPath, handle, refreshMs);
+    holder = await inspect(lockPath);
+    if (holder === undefined) continue;
+    if (isStale(holder, host, staleMs)) {
+      await takeOver(lockPath, holder);
+      continue;
+    }
+    if (Date.now() >= deadline) throw timedOut(lockPath, holder, waitMs);
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+async function tryCreate(lockPath: string, host: string) {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
+    const info = { pid: process.pid, hostname: host, createdAt: new Date().toISOString() };
+    await handle.writeFile(`${JSON.stringify(info)}\n`);
+    return handle;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return undefined;
+    if (handle) {
+      await handle.close().catch(() => undefined);
+      await unlink(lockPath).catch(() => undefined);
+    }
+    throw new TokenStorageError(
+      `Could not create the lock file ${lockPath} (${describe(error)}).`,
+      {
+        filename: lockPath,
+        cause: error,
+      },
+    );
+  }
+}
+
+async function inspect(path: string): Promise<Seen | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new TokenStorageError(`Could not read the lock file ${path} (${describe(error)}).`, {
+      filename: path,
+      cause: error,
+    });
+  }
+  try {
+    const info = await handle.stat();
+    const content = await handle.readFile('utf8');
+    return { ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs, content };
+  } finally {
+    await handle.close();
+  }
+}
+
+function owner(seen: Seen): { pid?: number; hostname?: string } {
+  try {
+    const parsed: unknown = JSON.parse(seen.content);
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { pid, hostname: host } = parsed as Record<string, unknown>;
+    return {
+      ...(Number.isSafeInteger(pid) && (pid as number) > 0 ? { pid: pid as number } : {}),
+      ...(typeof host === 'string' ? { hostname: host } : {}),
+    };
+  } catch {
+    // Empty or half-written: its creator is between open and write, or died there.
+    return {};
+  }
+}
+
+function isStale(seen: Seen, host: string, staleMs: number): boolean {
+  if (Date.now() - seen.mtimeMs > staleMs) return true;
+  const { pid, hostname: holderHost } = owner(seen);
+  if (pid === undefined || holderHost !== host) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: alive, just someone else's.
+    return errorCode(error) === 'ESRCH';
+  }
+}
+
+async function takeOver(lockPath: string, stale: Seen): Promise<void> {
+  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await rename(lockPath, aside);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return; // another taker was faster
+    throw new TokenStorageError(
+      `Could not remove the stale lock ${lockPath} (${describe(error)}).`,
+      {
+        filename: lockPath,
+        cause: error,
+      },
+    );
+  }
+  const moved = await inspect(aside);
+  const same =
+    moved !== undefined &&
+    moved.ino === stale.ino &&
+    moved.dev === stale.dev &&
+    moved.mtimeMs === stale.mtimeMs &&
+    moved.content === stale.content;
+  // A racing taker's fresh lock was moved by mistake: put it back unless a third took the place.
+  if (!same) await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
+}
+
+function hold(
+  lockPath: string,
+  handle: Awaited<ReturnType<typeof open>>,
+  refreshMs: number,
+): HeldFileLock {
+  let touching: Promise<void> = Promise.resolve();
+  // Touch our own inode through the open handle: if the lock was taken from us, we never
+  // refresh someone else's.
+  const timer = setInterval(() => {
+    touching = touching.then(() => {
+      const now = new Date();
+      return handle.utimes(now, now).catch(() => undefined);
+    });
+  }, refreshMs);
+  timer.unref();
+  let released = false;
+  return {
+    path: lockPath,
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await touching;
+      try {
+        // While our handle is open no other file can have our inode, so this check is exact.
+        const mine = await handle.stat();
+        const current = await stat(lockPath).catch(() => undefined);
+        if (current && current.ino === mine.ino && current.dev === mine.dev) await unlink(lockPath);
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+function timedOut(lockPath: string, holder: Seen, waitMs: number): TokenStorageError {
+  const { pid, hostname: host } = owner(holder);
+  const who = pid === undefined ? '' : ` (held by process ${pid}${host ? ` on ${host}` : ''})`;
+  return new TokenStorageError(
+    `Timed out after ${Math.round(waitMs / 1000)} s waiting for the lock file ${lockPath}${who}.`,
+    {
+      filename: lockPath,
+      hint: `If no other program is using these tokens, delete ${lockPath} and try again.`,
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
+import { flatPrefix } from './flat-keys.js';
+import { removeSection, updateSection } from './ini-edit.js';
+import { type IniDocument, interpolate } from './ini-format.js';
+
+/**
+ * The identity (id_token `sub`) of each token group, kept in a section of its own,
+ * `[native-login:<section>]`, because fair-research-login refuses unknown fields inside a
+ * token section but ignores other sections. Each identity is bound to a short hash of the
+ * access token it was recorded with: after Python rewrites a group (another login, a
+ * refresh), the stale identity no longer matches and is simply not reported. Advisory
+ * data: anything odd in this section is ignored, never an error.
+ */
+
+/** The section holding the identities of section `section`'s tokens. */
+export function identitySection(section: string): string {
+  return `native-login:${section}`;
+}
+
+/** A 64-bit fingerprint of an access token (reveals nothing about the token). */
+export function tokenFingerprint(accessToken: string): string {
+  return createHash('sha256').update(accessToken).digest('hex').slice(0, 16);
+}
+
+/** `tokens` with `identity_id` set where a recorded identity matches the access token. */
+export function attachIdentities(
+  doc: IniDocument,
+  section: string,
+  tokens: TokensByResourceServer,
+): TokensByResourceServer {
+  const options = doc.sections.find((s) => s.name === identitySection(section))?.options;
+  if (!options) return tokens;
+  const values = new Map<string, string>();
+  for (const option of options) {
+    const read = interpolate(option.raw);
+    if ('value' in read) values.set(option.key, read.value);
+  }
+  const out: TokensByResourceServer = { ...tokens };
+  for (const [rs, group] of Object.entries(tokens)) {
+    const prefix = flatPrefix(group.resource_server);
+    const id = values.get(`${prefix}__identity_id`);
+    const bound = values.get(`${prefix}__access_token_sha256`);
+    if (id && group.identity_id === undefined && bound === tokenFingerprint(group.access_token)) {
+      out[rs] = { ...group, identity_id: id };
+    }
+  }
+  return out;
+}
+
+/** Records (or forgets) the identity of each group just written to `section`. */
+export function writeIdentities(
+  doc: IniDocument,
+  section: string,
+  tokens: TokensByResourceServer,
+  filename: string,
+): IniDocument {
+  const name = identitySection(section);
+  const values = new Map<string, string>();
+  const remove = new Set<string>();
+  for (const group of Object.values(tokens)) {
+    const prefix = flatPrefix(group.resource_server);
+    const keys = [`${prefix}__identity_id`, `${prefix}__access_token_sha256`] as const;
+    if (group.identity_id) {
+      values.set(keys[0], group.identity_id);
+      values.set(keys[1], tokenFingerprint(group.access_token));
+    } else {
+      for (const key of keys) remove.add(key);
+    }
+  }
+  const updated = updateSection(doc, name, values, remove, filename);
+  const left = updated.sections.find((s) => s.name === name);
+  return left && left.options.length === 0 ? removeSection(updated, name, filename) : updated;
+}
+
+/** The document without the identities of `section`. */
+export function clearIdentities(doc: IniDocument, section: string, filename: string): IniDocument {
+  return removeSection(doc, identitySection(section), filename);
+}

@@ -1,0 +1,87 @@
+import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
+import { flatGroupOf, flatPack, flatPrefix, flatUnpack } from './flat-keys.js';
+import { removeSection, updateSection } from './ini-edit.js';
+import { type IniDocument, interpolate } from './ini-format.js';
+import { attachIdentities, clearIdentities, writeIdentities } from './ini-identities.js';
+
+/**
+ * Tokens in one section of a parsed INI file (pure): what `ConfigParserTokenStorage` and
+ * `MultiClientTokenStorage` read and write, without the file system. Identities live in a
+ * side section (see ini-identities.ts) so fair-research-login still reads the tokens.
+ */
+
+/** The tokens stored in `section`; `{}` when there is no such section. */
+export function readSectionTokens(
+  doc: IniDocument,
+  section: string,
+  filename: string,
+): TokensByResourceServer {
+  const corrupt = (line: number, what: string): TokenFileCorrupt =>
+    new TokenFileCorrupt(`${filename} is damaged at line ${line}: ${what}.`, { filename, line });
+  const shared = doc.defaults[0];
+  if (shared) {
+    // Python adds [DEFAULT] keys to every section: tokens there would belong to every client
+    // and survive logging out of each of them.
+    throw corrupt(shared.first + 1, 'it has keys under [DEFAULT], which apply to every section');
+  }
+  const options = doc.sections.find((candidate) => candidate.name === section)?.options ?? [];
+  const entries = options.map((option) => {
+    const read = interpolate(option.raw);
+    if ('error' in read)
+      throw corrupt(option.first + 1, `the key "${option.key}" has ${read.error}`);
+    return { key: option.key, value: read.value, line: option.first + 1 };
+  });
+  return attachIdentities(doc, section, flatUnpack(entries, filename));
+}
+
+/**
+ * The document with `tokens` merged into `section`: each group replaces that resource server's
+ * group whole (all of its keys), every other line stays as it was. A damaged section is
+ * refused (TokenFileCorrupt) rather than overwritten.
+ */
+export function writeSectionTokens(
+  doc: IniDocument,
+  section: string,
+  tokens: TokensByResourceServer,
+  filename: string,
+): IniDocument {
+  readSectionTokens(doc, section, filename);
+  const values = flatPack(tokens, filename);
+  const options = doc.sections.find((candidate) => candidate.name === section)?.options ?? [];
+  // The section is valid, so each key group has exactly one resource_server field.
+  const groupOwner = new Map<string, string>();
+  for (const option of options) {
+    const read = interpolate(option.raw);
+    if (option.key.endsWith('__resource_server') && 'value' in read) {
+      groupOwner.set(flatGroupOf(option.key), read.value);
+    }
+  }
+  const replaced = new Set(Object.values(tokens).map((group) => group.resource_server));
+  for (const rs of replaced) {
+    const owner = groupOwner.get(flatGroupOf(flatPrefix(rs)));
+    if (owner !== undefined && owner !== rs) {
+      throw new TokenStorageError(
+        `The resource servers "${rs}" and "${owner}" would share keys in section [${section}] of ${filename}.`,
+        { filename, hint: 'Use JSONTokenStorage for such resource servers.' },
+      );
+    }
+  }
+  const remove = new Set(
+    options
+      .filter((option) => replaced.has(groupOwner.get(flatGroupOf(option.key)) ?? '\0'))
+      .map((option) => option.key),
+  );
+  const updated = updateSection(doc, section, values, remove, filename);
+  return writeIdentities(updated, section, tokens, filename);
+}
+
+/** The document without `section`; a damaged section is refused, not deleted. */
+export function clearSectionTokens(
+  doc: IniDocument,
+  section: string,
+  filename: string,
+): IniDocument {
+  readSectionTokens(doc, section, filename);
+  return clearIdentities(removeSection(doc, section, filename), section, filename);
+}

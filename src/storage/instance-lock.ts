@@ -1,0 +1,73 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Releases what was acquired. */
+export type Release = () => void | Promise<void>;
+
+/** A promise-chain mutex: each caller waits for the one before it. */
+export function createMutex(): () => Promise<() => void> {
+  let tail: Promise<void> = Promise.resolve();
+  return async () => {
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const previous = tail;
+    tail = previous.then(() => done);
+    await previous;
+    return release;
+  };
+}
+
+/**
+ * The lock of one storage instance: serialises work in this process and, through
+ * `acquireOuter`, across processes. `withLock` is re-entrant within its callback's async
+ * context; `exclusive` additionally serialises read-modify-write steps started in parallel
+ * inside one `withLock` callback. No module-level state: each storage owns one.
+ */
+export class InstanceLock {
+  readonly #context = new AsyncLocalStorage<{ active: boolean }>();
+  readonly #queue = createMutex();
+  readonly #steps = createMutex();
+  readonly #acquireOuter: (() => Promise<Release>) | undefined;
+
+  constructor(acquireOuter?: () => Promise<Release>) {
+    this.#acquireOuter = acquireOuter;
+  }
+
+  /** Whether the caller runs inside this instance's `withLock`. */
+  get held(): boolean {
+    return this.#context.getStore()?.active === true;
+  }
+
+  /** Runs `fn` holding the lock; nested calls from within `fn` do not lock again. */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.held) return fn();
+    const releaseQueue = await this.#queue();
+    try {
+      const releaseOuter = await this.#acquireOuter?.();
+      // A flag rather than mere presence: work that `fn` leaves running after it returns must
+      // not believe it still holds the lock.
+      const store = { active: true };
+      try {
+        return await this.#context.run(store, fn);
+      } finally {
+        store.active = false;
+        await releaseOuter?.();
+      }
+    } finally {
+      releaseQueue();
+    }
+  }
+
+  /** Runs one read-modify-write step under the lock, one step at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.withLock(async () => {
+      const release = await this.#steps();
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    });
+  }
+}

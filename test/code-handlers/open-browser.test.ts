@@ -1,0 +1,170 @@
+/** defaultOpenBrowser honours BROWSER with real child processes; the parsing is pure. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { InputCodeHandler } from '../../src/code-handlers/input-code-handler.js';
+import { LocalServerCodeHandler } from '../../src/code-handlers/local-server-code-handler.js';
+import {
+  browserCommands,
+  defaultOpenBrowser,
+  splitCommandLine,
+} from '../../src/code-handlers/open-browser.js';
+import { makeFakeBrowser } from './helpers/fake-browser.js';
+import { httpRequest, makeContext } from './helpers/handler-context.js';
+
+const URL_ = 'https://auth.example.org/v2/oauth2/authorize?a=1&b=2';
+
+/** Waits until `read` returns something (the fake browser is a separate process). */
+async function eventually<T>(read: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 400; i += 1) {
+    const value = await read();
+    if (value !== null) return value;
+    await delay(25);
+  }
+  throw new Error('the fake browser never ran');
+}
+
+describe('browserCommands / splitCommandLine', () => {
+  test('appends the URL, or puts it where %s is', () => {
+    assert.deepEqual(browserCommands('firefox', URL_, 'linux'), [['firefox', URL_]]);
+    assert.deepEqual(browserCommands('open -a Safari %s', URL_, 'darwin'), [
+      ['open', '-a', 'Safari', URL_],
+    ]);
+    assert.deepEqual(browserCommands('w3m --url=%s', URL_, 'linux'), [['w3m', `--url=${URL_}`]]);
+  });
+
+  test('splits entries like PATH (":" on POSIX, ";" on Windows) and skips empty ones', () => {
+    assert.deepEqual(browserCommands('a::b --x', URL_, 'linux'), [
+      ['a', URL_],
+      ['b', '--x', URL_],
+    ]);
+    assert.deepEqual(browserCommands('"C:\\Program Files\\b.exe";c', URL_, 'win32'), [
+      ['C:\\Program Files\\b.exe', URL_],
+      ['c', URL_],
+    ]);
+    assert.deepEqual(browserCommands(' : ', URL_, 'linux'), []);
+  });
+
+  test('quotes group words; nothing is interpreted by a shell', () => {
+    assert.deepEqual(splitCommandLine(`  "/opt/my browser/run" --flag 'a b' ''  `), [
+      '/opt/my browser/run',
+      '--flag',
+      'a b',
+      '',
+    ]);
+    assert.deepEqual(splitCommandLine('echo $HOME; rm -rf /'), [
+      'echo',
+      '$HOME;',
+      'rm',
+      '-rf',
+      '/',
+    ]);
+  });
+});
+
+describe('defaultOpenBrowser', { timeout: 30_000 }, () => {
+  test('runs the BROWSER command with the URL as one argument', async () => {
+    const browser = await makeFakeBrowser({ follow: false });
+    try {
+      await defaultOpenBrowser(URL_, { env: { BROWSER: browser.script } });
+      assert.deepEqual(await eventually(browser.recordedArgv), [URL_]);
+    } finally {
+      await browser.remove();
+    }
+  });
+
+  test('falls through entries that cannot be started', async () => {
+    const browser = await makeFakeBrowser({ follow: false });
+    try {
+      const env = { BROWSER: `/nonexistent/browser:${browser.script} --new-window` };
+      await defaultOpenBrowser(URL_, { env, platform: 'linux' });
+      assert.deepEqual(await eventually(browser.recordedArgv), ['--new-window', URL_]);
+    } finally {
+      await browser.remove();
+    }
+  });
+
+  test('rejects, naming the commands, when none can be started', async () => {
+    await assert.rejects(
+      defaultOpenBrowser(URL_, {
+        env: { BROWSER: '/nonexistent/one:/nonexistent/two' },
+        platform: 'linux',
+      }),
+      /\/nonexistent\/one: ENOENT; \/nonexistent\/two: ENOENT/,
+    );
+  });
+
+  test('only opens http(s) URLs', async () => {
+    await assert.rejects(
+      defaultOpenBrowser('file:///etc/passwd', { env: { BROWSER: 'x' } }),
+      /http/,
+    );
+    await assert.rejects(defaultOpenBrowser('--help', { env: { BROWSER: 'x' } }), /http/);
+  });
+});
+
+describe('handlers with BROWSER', { timeout: 30_000 }, () => {
+  test('LocalServer: the BROWSER program gets the URL and can complete the login', async () => {
+    const browser = await makeFakeBrowser({ follow: true });
+    const env = { BROWSER: browser.script };
+    const t = makeContext({ env, openBrowser: (url) => defaultOpenBrowser(url, { env }) });
+    const handler = new LocalServerCodeHandler();
+    try {
+      await handler.start(t.ctx);
+      // Stand-in for Globus: the "authorize URL" redirects nowhere, it IS the redirect.
+      const authorizeUrl = `${handler.redirectUri}?code=from-browser&state=s1`;
+      const response = await handler.authenticate({ authorizeUrl, state: 's1' }, t.ctx);
+      assert.deepEqual(response, { code: 'from-browser' });
+      assert.deepEqual(await browser.recordedArgv(), [authorizeUrl]);
+      assert.match(t.stderrText(), /Opening a browser to log in to Test App/);
+      assert.ok(t.stderrText().includes(authorizeUrl), 'the URL is printed even with a browser');
+    } finally {
+      await handler.stop();
+      await browser.remove();
+    }
+  });
+
+  test('LocalServer with noBrowser: nothing is launched', async () => {
+    const browser = await makeFakeBrowser({ follow: true });
+    const env = { BROWSER: browser.script };
+    const launched: string[] = [];
+    const openBrowser = (url: string) => {
+      launched.push(url);
+      return defaultOpenBrowser(url, { env });
+    };
+    const t = makeContext({ env, noBrowser: true, openBrowser });
+    const handler = new LocalServerCodeHandler();
+    try {
+      await handler.start(t.ctx);
+      const pending = handler.authenticate(
+        { authorizeUrl: `${handler.redirectUri}?code=x&state=s2`, state: 's2' },
+        t.ctx,
+      );
+      await httpRequest(`${handler.redirectUri}?code=typed&state=s2`);
+      assert.deepEqual(await pending, { code: 'typed' });
+      assert.deepEqual(launched, []);
+      assert.equal(await browser.recordedArgv(), null);
+      assert.match(t.stderrText(), /Please open this URL in a browser/);
+    } finally {
+      await handler.stop();
+      await browser.remove();
+    }
+  });
+
+  test('InputCodeHandler over SSH still opens BROWSER (remote editors forward it)', async () => {
+    const browser = await makeFakeBrowser({ follow: false });
+    const env = { BROWSER: browser.script, SSH_CONNECTION: '1 2 3 4' };
+    const t = makeContext({ env, openBrowser: (url) => defaultOpenBrowser(url, { env }) });
+    const handler = new InputCodeHandler();
+    try {
+      await handler.start(t.ctx);
+      const pending = handler.authenticate({ authorizeUrl: URL_, state: 's' }, t.ctx);
+      assert.deepEqual(await eventually(browser.recordedArgv), [URL_]);
+      t.stdin.write('pasted\n');
+      assert.deepEqual(await pending, { code: 'pasted' });
+    } finally {
+      await handler.stop();
+      await browser.remove();
+    }
+  });
+});
