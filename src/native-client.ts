@@ -1,100 +1,53 @@
-import { hostname } from 'node:os';
 import { AccessTokenAuthorizer } from './authorizers/access-token-authorizer.js';
 import type { Authorizer } from './authorizers/authorizer.js';
 import { RefreshTokenAuthorizer } from './authorizers/refresh-token-authorizer.js';
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
-import { defaultOpenBrowser } from './code-handlers/open-browser.js';
-import { type InterruptSource, runCodeHandlers } from './code-handlers/run-code-handlers.js';
 import {
-  AuthFailure,
   IdentityMismatch,
   LoadError,
-  type LoginException,
   NoSavedTokens,
   ScopesMismatch,
   TokenFileCorrupt,
   TokenStorageDisabled,
   TokensExpired,
 } from './errors.js';
-import { buildAuthorizeUrl } from './globus-auth/authorize-url.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { createPkcePair, createState } from './globus-auth/pkce.js';
+import { interactiveLogin } from './interactive-login.js';
+import {
+  DEFAULT_SCOPES,
+  type Logger,
+  type LoginOptions,
+  type LogoutResult,
+  type NativeClientOptions,
+} from './native-client-options.js';
 import { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
-import { assertTokenStorage, type TokenStorage } from './storage/token-storage.js';
+import {
+  assertTokenStorage,
+  readValidTokens,
+  type TokenStorage,
+  withStorageLock,
+} from './storage/token-storage.js';
+import { TokenRefresher } from './token-refresher.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
 import { missingScopes, parseScopes } from './tokens/scopes.js';
+
+export {
+  DEFAULT_SCOPES,
+  type Logger,
+  type LoginOptions,
+  type LogoutResult,
+  type NativeClientOptions,
+  type QueryParams,
+} from './native-client-options.js';
+
 import {
   type TokenGroup,
   type TokensByResourceServer,
   validateTokens,
 } from './tokens/token-group.js';
-
-/** Scopes asked for when neither the client nor the call names any. */
-export const DEFAULT_SCOPES = 'openid profile email';
-const DEFAULT_LOGIN_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** Where native-login reports what it did (warnings, tokens moved aside); never given a token. */
-export type Logger = { warn(message: string): void; info?(message: string): void };
-
-/** Everything a NativeClient can be built with; every side effect is injectable. */
-export type NativeClientOptions = {
-  clientId: string;
-  appName?: string;
-  defaultScopes?: string | readonly string[];
-  /** Where tokens live; `null` disables storage. Default: a MultiClientTokenStorage of its own. */
-  tokenStorage?: TokenStorage | null;
-  codeHandlers?: readonly CodeHandler[];
-  environment?: string;
-  authBaseUrl?: string;
-  fetch?: typeof fetch;
-  openBrowser?: (url: string) => void | Promise<void>;
-  /** The clock, in seconds. */
-  now?: () => number;
-  stdin?: NodeJS.ReadableStream;
-  stdout?: NodeJS.WritableStream;
-  stderr?: NodeJS.WritableStream;
-  logger?: Logger;
-  env?: NodeJS.ProcessEnv;
-  /** Where Ctrl-C comes from while a login waits (default: `process`). */
-  interrupts?: InterruptSource;
-  /** Timeout of each HTTP request to Globus Auth (default 60 s or GLOBUS_SDK_HTTP_TIMEOUT). */
-  httpTimeoutMs?: number;
-  /** @deprecated Use `codeHandlers: [local, secondary]`, as in fair-research-login. */
-  localServerCodeHandler?: CodeHandler;
-  /** @deprecated Use `codeHandlers`. */
-  secondaryCodeHandler?: CodeHandler;
-};
-
-/** Session and extra parameters sent to the authorize endpoint. */
-export type QueryParams = Record<string, string | number | boolean | readonly string[] | undefined>;
-
-/** Options of `login()`. */
-export type LoginOptions = {
-  requestedScopes?: string | readonly string[];
-  /** Ask for refresh tokens (access_type=offline) so tokens outlive 48 hours. */
-  refreshTokens?: boolean;
-  /** Log in even when stored tokens would do. */
-  force?: boolean;
-  /** The name Globus shows for this grant; default "<appName> on <hostname>". */
-  prefillNamedGrant?: string;
-  queryParams?: QueryParams;
-  /** @deprecated Alias of `queryParams`. */
-  additionalParams?: QueryParams;
-  noLocalServer?: boolean;
-  noBrowser?: boolean;
-  /** How long to wait for the person, per code handler (default 10 minutes). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-};
-
-/** What `logout()` did: revocations that failed are listed, the storage is cleared anyway. */
-export type LogoutResult = {
-  revoked: number;
-  failures: { resourceServer: string; error: LoginException | Error }[];
-};
 
 /**
  * Logs a person in to Globus Auth (native-app flow with PKCE), keeps, refreshes and revokes
@@ -113,7 +66,7 @@ export class NativeClient {
   readonly #options: NativeClientOptions;
   readonly #now: () => number;
   readonly #logger: Logger;
-  readonly #refreshing = new Map<string, Promise<TokenGroup>>();
+  readonly #refresher: TokenRefresher;
   #browserSuppressed = false;
   #warnedAdditionalParams = false;
 
@@ -147,6 +100,7 @@ export class NativeClient {
       env,
     });
     this.tokenStorage = this.#makeStorage(options.tokenStorage);
+    this.#refresher = new TokenRefresher(this.#auth, this.tokenStorage, this.#now);
     this.codeHandlers = this.#makeCodeHandlers(options);
   }
 
@@ -163,7 +117,22 @@ export class NativeClient {
         if (!(error instanceof LoadError)) throw error;
       }
     }
-    const tokens = await this.#interactiveLogin(scopes, options);
+    if (options.additionalParams !== undefined && !this.#warnedAdditionalParams) {
+      this.#warnedAdditionalParams = true;
+      this.#logger.warn('login({ additionalParams }) is deprecated: use queryParams.');
+    }
+    const tokens = await interactiveLogin({
+      auth: this.#auth,
+      appName: this.appName,
+      codeHandlers: this.codeHandlers,
+      client: this.#options,
+      scopes,
+      options,
+      browserSuppressed: this.#browserSuppressed,
+      onInterrupted: () => {
+        this.#browserSuppressed = true;
+      },
+    });
     if (this.tokenStorage !== null) await this.#saveAfterLogin(tokens);
     return tokens;
   }
@@ -186,7 +155,7 @@ export class NativeClient {
     const dead = stale.filter((group) => !group.refresh_token && isExpired(group, now));
     if (dead.length > 0) throw new TokensExpired(dead.map((group) => group.resource_server));
     const refreshed = await Promise.all(
-      stale.filter((group) => group.refresh_token).map((group) => this.#refreshGroup(group)),
+      stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
     );
     const out: TokensByResourceServer = {};
     for (const group of [...selected, ...refreshed]) out[group.resource_server] = group;
@@ -204,7 +173,7 @@ export class NativeClient {
   async saveTokens(tokens: TokensByResourceServer): Promise<void> {
     const storage = this.#requireStorage();
     const valid = validateTokens(tokens);
-    await withLock(storage, async () => {
+    await withStorageLock(storage, async () => {
       checkOneIdentity(await storage.readTokens(), valid);
       await storage.writeTokens(valid);
     });
@@ -222,7 +191,7 @@ export class NativeClient {
         },
       );
     }
-    const fresh = await Promise.all(groups.map((group) => this.#refreshGroup(group)));
+    const fresh = await Promise.all(groups.map((group) => this.#refresher.refresh(group)));
     return Object.fromEntries(fresh.map((group) => [group.resource_server, group]));
   }
 
@@ -230,7 +199,7 @@ export class NativeClient {
   getAuthorizer(tokens: TokenGroup): RefreshTokenAuthorizer | AccessTokenAuthorizer {
     if (tokens.refresh_token) {
       return new RefreshTokenAuthorizer(tokens, {
-        refresh: (group) => this.#refreshGroup(group),
+        refresh: (group) => this.#refresher.refresh(group),
         fetch: this.#options.fetch,
         now: this.#now,
       });
@@ -284,70 +253,6 @@ export class NativeClient {
     if (result.failures[0]) throw result.failures[0].error;
   }
 
-  async #interactiveLogin(
-    scopes: readonly string[],
-    options: LoginOptions,
-  ): Promise<TokensByResourceServer> {
-    if (options.additionalParams !== undefined && !this.#warnedAdditionalParams) {
-      this.#warnedAdditionalParams = true;
-      this.#logger.warn('login({ additionalParams }) is deprecated: use queryParams.');
-    }
-    let verifier = '';
-    const result = await runCodeHandlers({
-      handlers: this.codeHandlers,
-      context: {
-        authBaseUrl: this.authBaseUrl,
-        appName: this.appName,
-        noBrowser: Boolean(options.noBrowser) || this.#browserSuppressed,
-        openBrowser: this.#options.openBrowser ?? defaultOpenBrowser,
-        stdin: this.#options.stdin ?? process.stdin,
-        stderr: this.#options.stderr ?? process.stderr,
-        env: this.#options.env ?? process.env,
-        timeoutMs: options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS,
-      },
-      signal: options.signal,
-      interrupts: this.#options.interrupts ?? process,
-      skipReason: (handler) =>
-        options.noLocalServer && handler instanceof LocalServerCodeHandler
-          ? 'turned off (noLocalServer)'
-          : null,
-      newAttempt: (redirectUri) => {
-        const pkce = createPkcePair();
-        verifier = pkce.verifier;
-        const state = createState();
-        const authorizeUrl = buildAuthorizeUrl(this.authBaseUrl, {
-          clientId: this.clientId,
-          redirectUri,
-          scopes,
-          state,
-          codeChallenge: pkce.challenge,
-          refreshTokens: Boolean(options.refreshTokens),
-          prefillNamedGrant: options.prefillNamedGrant ?? `${this.appName} on ${hostname()}`,
-          queryParams: { ...options.additionalParams, ...options.queryParams },
-        });
-        return { authorizeUrl, state };
-      },
-      onInterrupted: () => {
-        this.#browserSuppressed = true;
-      },
-    });
-    const issuer = this.authBaseUrl.replace(/\/$/, '');
-    // RFC 9207: when the server names itself, it must be the one we asked (mix-up attacks).
-    if (result.response.iss !== undefined && result.response.iss !== issuer) {
-      throw new AuthFailure(
-        `The authorization response came from issuer ${result.response.iss}, not ${issuer}; the code was not used.`,
-        { code: 'issuer_mismatch', hint: 'Check the auth base URL, then log in again.' },
-      );
-    }
-    const { tokens } = await this.#auth.exchangeCode({
-      code: result.response.code,
-      verifier,
-      redirectUri: result.redirectUri,
-      signal: options.signal,
-    });
-    return tokens;
-  }
-
   /** Saves fresh login tokens; a damaged file is moved aside (never deleted) first. */
   async #saveAfterLogin(tokens: TokensByResourceServer): Promise<void> {
     const storage = this.#requireStorage();
@@ -371,43 +276,9 @@ export class NativeClient {
   }
 
   async #readStored(): Promise<TokensByResourceServer> {
-    const stored = validateTokens(await this.#requireStorage().readTokens(), 'stored tokens');
+    const stored = await readValidTokens(this.#requireStorage());
     if (Object.keys(stored).length === 0) throw new NoSavedTokens();
     return stored;
-  }
-
-  /**
-   * Refreshes one group: one request per resource server however many callers wait, and,
-   * under the storage's cross-process lock, only when no other process refreshed it already.
-   */
-  #refreshGroup(group: TokenGroup): Promise<TokenGroup> {
-    const key = group.resource_server;
-    let pending = this.#refreshing.get(key);
-    if (!pending) {
-      pending = this.#refreshLocked(group).finally(() => this.#refreshing.delete(key));
-      this.#refreshing.set(key, pending);
-    }
-    return pending;
-  }
-
-  async #refreshLocked(group: TokenGroup): Promise<TokenGroup> {
-    const storage = this.tokenStorage;
-    if (storage === null) return this.#auth.refresh(group);
-    return withLock(storage, async () => {
-      const stored = validateTokens(await storage.readTokens())[group.resource_server];
-      if (
-        stored &&
-        stored.access_token !== group.access_token &&
-        !isExpired(stored, this.#now(), REFRESH_LEEWAY_SECONDS)
-      ) {
-        return stored; // another caller or process refreshed it while we waited for the lock
-      }
-      // The stored refresh token is the newest (a rotated one is written before it is used).
-      const current = { ...group, refresh_token: stored?.refresh_token ?? group.refresh_token };
-      const fresh = await this.#auth.refresh(current);
-      await storage.writeTokens({ [fresh.resource_server]: fresh });
-      return fresh;
-    });
   }
 
   async #revokeAll(tokens: TokensByResourceServer): Promise<LogoutResult> {
@@ -455,11 +326,6 @@ export class NativeClient {
     }
     return options.codeHandlers ?? [new LocalServerCodeHandler(), new InputCodeHandler()];
   }
-}
-
-/** Runs fn under the storage's cross-process lock when it has one. */
-function withLock<T>(storage: TokenStorage, fn: () => Promise<T>): Promise<T> {
-  return storage.withLock ? storage.withLock(fn) : fn();
 }
 
 /** Tokens of two identities are never mixed in one client's storage. */

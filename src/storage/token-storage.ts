@@ -1,4 +1,5 @@
-import type { TokensByResourceServer } from '../tokens/token-group.js';
+import { InvalidTokenFormat, TokenStorageError } from '../errors.js';
+import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 
 /** A value, or a promise of it: storages may be synchronous or asynchronous. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -43,5 +44,29 @@ export function assertTokenStorage(value: unknown): asserts value is TokenStorag
   );
   if (wrong.length > 0) {
     throw new TypeError(`tokenStorage has ${wrong.join(', ')} that is not a function.`);
+  }
+}
+
+/** Runs fn under the storage's cross-process lock when it has one (custom storages may not). */
+export function withStorageLock<T>(storage: TokenStorage, fn: () => Promise<T>): Promise<T> {
+  return storage.withLock ? storage.withLock(fn) : fn();
+}
+
+/**
+ * Reads a storage and validates what it returns. Our storages validate already; a custom one
+ * might not, and its bad data is a storage problem (TokenStorageError), not the server's.
+ */
+export async function readValidTokens(storage: TokenStorage): Promise<TokensByResourceServer> {
+  try {
+    return validateTokens(await storage.readTokens(), 'stored tokens');
+  } catch (error) {
+    if (!(error instanceof InvalidTokenFormat)) throw error;
+    throw new TokenStorageError(
+      `The token storage returned tokens that are not valid: ${error.message}`,
+      {
+        cause: error,
+        hint: 'Fix the token storage, or log out and log in again.',
+      },
+    );
   }
 }
