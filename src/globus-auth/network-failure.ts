@@ -12,6 +12,7 @@ const NOT_SENT = new Set([
   'ENETUNREACH',
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
+  'BAD_PORT',
 ]);
 
 /** Codes worth another try for a call that is safe to repeat (DNS "not found" is not). */
@@ -37,6 +38,7 @@ const DESCRIPTIONS: Record<string, string> = {
   EPIPE: 'connection closed while sending',
   UND_ERR_CONNECT_TIMEOUT: 'connect timed out',
   UND_ERR_SOCKET: 'connection closed by the server',
+  BAD_PORT: 'fetch refuses to connect to this port (a "bad port"), use another one',
   CERT_HAS_EXPIRED: 'TLS certificate expired',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed TLS certificate',
   SELF_SIGNED_CERT_IN_CHAIN: 'self-signed TLS certificate in chain',
@@ -58,7 +60,9 @@ export type NetworkFailure = {
 
 /** Reads the error code out of what `fetch` (undici) threw. */
 export function classifyNetworkFailure(error: unknown): NetworkFailure {
-  const code = findCode(error) ?? 'unknown';
+  // fetch refuses some ports outright (the Fetch standard's "bad ports", e.g. 1, 6000) with a
+  // bare Error('bad port') and no code: name it, since nothing else would explain it.
+  const code = findCode(error) ?? (hasMessage(error, 'bad port') ? 'BAD_PORT' : 'unknown');
   return {
     code,
     description: DESCRIPTIONS[code] ?? (code === 'unknown' ? 'request failed' : code),
@@ -81,4 +85,10 @@ function findCode(error: unknown, depth = 0): string | undefined {
     }
   }
   return undefined;
+}
+
+function hasMessage(error: unknown, message: string, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const record = error as { message?: unknown; cause?: unknown };
+  return record.message === message || hasMessage(record.cause, message, depth + 1);
 }

@@ -228,6 +228,15 @@ describe('authRequest: failures become native-login errors', () => {
     assert.ok(error.message.includes(url) && !error.message.includes('secret'));
   });
 
+  test('a port fetch refuses (a Fetch "bad port") is named as such', async () => {
+    const url = 'http://127.0.0.1:1/v2/oauth2/userinfo';
+    const error = await rejection(
+      authRequest(transport(), { method: 'GET', url, retry: 'idempotent' }),
+    );
+    assert.ok(error instanceof NetworkError, String(error));
+    assert.match(error.message, /bad port/);
+  });
+
   test('no answer within the timeout is a NetworkError, not retried', async () => {
     script = [stall];
     const error = await rejection(authRequest(transport({ timeoutMs: 200 }), post()));
