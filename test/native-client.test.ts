@@ -8,6 +8,7 @@ import {
   ScopesMismatch,
   TokenFileCorrupt,
   TokenStorageDisabled,
+  TokenStorageError,
   TokensExpired,
 } from '../src/errors.js';
 import { NativeClient } from '../src/native-client.js';
@@ -252,6 +253,23 @@ describe('NativeClient construction', () => {
         }),
       (error: unknown) => error instanceof TypeError && /writeTokens/.test(error.message),
     );
+  });
+
+  test('a custom storage that returns bad tokens → TokenStorageError, no token in the message', async () => {
+    const client = new NativeClient({
+      clientId: CLIENT_ID,
+      authBaseUrl: 'http://127.0.0.1:9/',
+      tokenStorage: {
+        readTokens: () => ({ rs: { access_token: 'AgX-secret', scope: 5 } }) as never,
+        writeTokens: () => undefined,
+        clearTokens: () => undefined,
+      },
+    });
+    await assert.rejects(client.loadTokens(), (error: unknown) => {
+      assert.ok(error instanceof TokenStorageError);
+      assert.doesNotMatch(error.message, /AgX-secret/);
+      return true;
+    });
   });
 
   test('a missing client id says how to get one', () => {

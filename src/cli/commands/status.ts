@@ -1,0 +1,38 @@
+/** `native-login status [--json]`: what is stored, read from the token file only. */
+import { systemNow } from '../../tokens/expiry.js';
+import type { OptionValues } from '../args.js';
+import { type CliIo, EXIT } from '../output.js';
+import type { CliSettings } from '../settings.js';
+import { anyUsable, type StatusReport, statusEntries, statusTable } from '../status-report.js';
+import { readStoredTokens } from '../stored-tokens.js';
+
+/** Prints the stored tokens; exit 3 when none is usable (nothing stored, or all dead). */
+export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
+  const tokens = await readStoredTokens(settings);
+  const now = systemNow();
+  const entries = statusEntries(tokens, now);
+  const usable = anyUsable(entries);
+  if (values['json'] === true) {
+    const report: StatusReport = {
+      clientId: settings.clientId as string,
+      storage: settings.storage,
+      tokens: entries,
+    };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return usable ? EXIT.ok : EXIT.loginAgain;
+  }
+  if (entries.length === 0) {
+    io.stderr.write(
+      `No tokens are stored for client ${settings.clientId} in ${settings.storage}.\n` +
+        'Log in with: native-login login\n',
+    );
+    return EXIT.loginAgain;
+  }
+  io.stdout.write(`Client id:  ${settings.clientId}\nToken file: ${settings.storage}\n\n`);
+  io.stdout.write(statusTable(entries, now));
+  if (!usable) {
+    io.stderr.write('Every token has expired and none can be refreshed: log in again.\n');
+    return EXIT.loginAgain;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,74 @@
+/**
+ * `native-login token [-r RS | -s SCOPE]`: a valid access token and a newline on stdout, nothing
+ * else. A token that is still valid is read straight from the file (no client, no HTTP code
+ * loaded); only one that needs a refresh brings in the NativeClient.
+ */
+import { NoSavedTokens, ScopesMismatch, UsageError } from '../../errors.js';
+import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from '../../tokens/expiry.js';
+import { missingScopes } from '../../tokens/scopes.js';
+import type { TokenGroup, TokensByResourceServer } from '../../tokens/token-group.js';
+import { listValue, type OptionValues, stringValue } from '../args.js';
+import { type CliIo, EXIT } from '../output.js';
+import { type CliSettings, createClient } from '../settings.js';
+import { readStoredTokens } from '../stored-tokens.js';
+
+/** Prints the access token asked for, refreshing it first when needed. */
+export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
+  const resourceServer = stringValue(values, 'resource-server');
+  const scopes = listValue(values, 'scope');
+  if (resourceServer !== undefined && scopes.length > 0) {
+    throw new UsageError('Use --resource-server or --scope, not both.', {
+      hint: 'Example: native-login token -r transfer.api.globus.org',
+    });
+  }
+  const stored = await readStoredTokens(settings);
+  const group = pickGroup(stored, resourceServer, scopes);
+  let token = group.access_token;
+  if (isExpired(group, systemNow(), REFRESH_LEEWAY_SECONDS)) {
+    const client = await createClient(settings, io);
+    // Asking for this group's own scopes refreshes this group only.
+    const fresh = await client.loadTokens(group.scope);
+    const refreshed = fresh[group.resource_server];
+    if (refreshed === undefined) throw new ScopesMismatch([group.scope]);
+    token = refreshed.access_token;
+  }
+  io.stdout.write(`${token}\n`);
+  return EXIT.ok;
+}
+
+/** The one stored group the options point at; explains any ambiguity. */
+export function pickGroup(
+  stored: TokensByResourceServer,
+  resourceServer: string | undefined,
+  scopes: readonly string[],
+): TokenGroup {
+  const groups = Object.values(stored);
+  if (groups.length === 0) throw new NoSavedTokens();
+  const names = groups.map((group) => group.resource_server).sort();
+  if (resourceServer !== undefined) {
+    const group = stored[resourceServer];
+    if (group !== undefined) return group;
+    throw new NoSavedTokens(`No token is stored for the resource server ${resourceServer}.`, {
+      hint: `Stored: ${names.join(', ')}. Log in with a scope of ${resourceServer} (native-login login --scope …).`,
+    });
+  }
+  if (scopes.length > 0) {
+    const missing = missingScopes(
+      scopes,
+      groups.map((group) => group.scope),
+    );
+    if (missing.length > 0) throw new ScopesMismatch(missing);
+    const holding = groups.filter(
+      (group) => missingScopes(scopes, group.scope).length < scopes.length,
+    );
+    if (holding.length === 1 && holding[0]) return holding[0];
+    throw new UsageError(
+      `These scopes belong to several resource servers (${holding.map((g) => g.resource_server).join(', ')}); a token is for one.`,
+      { hint: 'Ask for one resource server: native-login token -r RESOURCE_SERVER' },
+    );
+  }
+  if (groups.length === 1 && groups[0]) return groups[0];
+  throw new UsageError(`Tokens for several resource servers are stored: ${names.join(', ')}.`, {
+    hint: `Say which one, e.g. native-login token -r ${names[0]}`,
+  });
+}

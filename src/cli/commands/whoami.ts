@@ -1,0 +1,36 @@
+/** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
+import type { OptionValues } from '../args.js';
+import { type CliIo, EXIT } from '../output.js';
+import { type CliSettings, createClient } from '../settings.js';
+
+/** Prints the userinfo: a few lines for people, or the whole answer as JSON. */
+export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
+  const client = await createClient(settings, io);
+  const info = await client.userinfo();
+  if (values['json'] === true) {
+    io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout.write(describeUser(info));
+  return EXIT.ok;
+}
+
+/** "Name (username) <email>" and the other userinfo fields, one per line. */
+export function describeUser(info: Record<string, unknown>): string {
+  const text = (key: string): string | undefined =>
+    typeof info[key] === 'string' && info[key] !== '' ? (info[key] as string) : undefined;
+  const name = text('name') ?? text('preferred_username') ?? text('sub') ?? 'unknown';
+  const username = text('preferred_username');
+  const email = text('email');
+  let out = name;
+  if (username !== undefined && username !== name) out += ` (${username})`;
+  if (email !== undefined) out += ` <${email}>`;
+  out += '\n';
+  const lines: [string, string | undefined][] = [
+    ['Organization', text('organization')],
+    ['Identity provider', text('identity_provider_display_name') ?? text('identity_provider')],
+    ['Identity id', text('sub')],
+  ];
+  for (const [label, value] of lines) if (value !== undefined) out += `${label}: ${value}\n`;
+  return out;
+}

@@ -1,0 +1,147 @@
+/** The help texts of `native-login` and each of its commands (printed on stdout with --help). */
+
+const GLOBALS = `Global options (before or after the command):
+  --client-id ID      your app's Globus Auth client id   [env NATIVE_LOGIN_CLIENT_ID]
+  --storage PATH      the token file                      [env NATIVE_LOGIN_STORAGE]
+                      (default ~/.globus-native-apps.cfg, one section per client id)
+  --environment NAME  Globus environment: production, preview, sandbox, …
+                                                          [env GLOBUS_SDK_ENVIRONMENT]
+  --auth-url URL      Globus Auth base URL (wins over --environment)
+                                                          [env GLOBUS_SDK_SERVICE_URL_AUTH]
+  --debug             show stack traces                   [env NATIVE_LOGIN_DEBUG=1]
+  -h, --help          this help;  --version  the version`;
+
+const MAIN = `native-login: log in to Globus Auth from the command line, keep and refresh the tokens.
+
+Usage: native-login [global options] <command> [options]
+
+Commands:
+  login     log in (opens a browser, or paste a code) and save the tokens
+  status    what is stored: resource servers, scopes, expiry (never the tokens)
+  token     print a valid access token (refreshed when needed) on stdout
+  whoami    who is logged in (OpenID userinfo)
+  logout    revoke the tokens at Globus Auth and forget them
+  emulator  run a local Globus Auth for tests and offline work
+  demo      the whole story against a private emulator, narrated (no client id needed)
+  help      help for a command: native-login help <command>
+
+${GLOBALS}
+
+Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
+            5 token file, 130 cancelled.
+
+Examples:
+  export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>
+  native-login login --scope urn:globus:auth:scope:transfer.api.globus.org:all --refresh-tokens
+  curl -H "Authorization: Bearer $(native-login token -r transfer.api.globus.org)" \\
+    https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints
+  native-login demo
+
+Get a client id: register a native app at https://app.globus.org/settings/developers.
+`;
+
+const COMMAND_HELP: Record<string, string> = {
+  login: `Usage: native-login login [options]
+
+Logs in with the OAuth2 native-app flow (PKCE) and saves the tokens. The login URL is always
+printed on stderr; a browser is opened when there is one. The code comes back to a local
+server on 127.0.0.1, or, over SSH or with --no-local-server, you paste it from the page Globus
+shows. Ctrl-C while waiting for the browser switches to pasting a code. Does nothing when the
+stored tokens already cover the scopes (unless --force).
+
+Options:
+  -s, --scope S                 a scope to ask for (repeatable; default: openid profile email)
+  --refresh-tokens              ask for refresh tokens, so tokens outlive 48 hours
+  --force                       log in even when the stored tokens would do
+  --no-local-server             paste the code instead of receiving it on 127.0.0.1
+  --no-browser                  do not open a browser (the URL is printed anyway)
+  --prefill-named-grant NAME    the name Globus shows for this grant (default "<app> on <host>")
+  --query-param K=V             an extra authorize parameter (repeatable)
+  --timeout SECONDS             how long to wait for each way of logging in (default 600)
+
+Examples:
+  native-login login
+  native-login login -s urn:globus:auth:scope:transfer.api.globus.org:all --refresh-tokens
+  native-login login --no-local-server         # over SSH: paste the code
+  native-login login --query-param session_required_single_domain=example.org --force
+`,
+  status: `Usage: native-login status [--json]
+
+Shows what is stored for the client id: resource servers, scopes, when each token expires,
+whether it can be refreshed, and the identity. Reads the token file only: no network, no
+refresh, and never prints a token.
+
+Options:
+  --json    machine-readable output (see docs/cli.md for the shape)
+
+Exit codes: 0 at least one token is usable (valid or refreshable); 3 nothing is stored, or
+every token has expired and none can be refreshed; 5 the token file is damaged.
+
+Examples:
+  native-login status
+  native-login status --json | jq '.tokens[].resourceServer'
+`,
+  token: `Usage: native-login token [-r RESOURCE_SERVER | -s SCOPE]
+
+Prints a valid access token and a newline on stdout, nothing else. Refreshes it first when it
+has expired (or is about to) and a refresh token is stored. With no option, and tokens for
+exactly one resource server stored, prints that one.
+
+Options:
+  -r, --resource-server RS   the token for this resource server
+  -s, --scope S              the token holding this scope (repeatable; one resource server)
+
+Exit code 3 means: log in again (nothing stored, expired and not refreshable, consent gone).
+
+Examples:
+  native-login token -r auth.globus.org
+  curl -H "Authorization: Bearer $(native-login token -r transfer.api.globus.org)" \\
+    https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints
+`,
+  whoami: `Usage: native-login whoami [--json]
+
+Shows who is logged in, from Globus Auth's OpenID userinfo (needs the openid scope).
+
+Options:
+  --json    print the userinfo answer as JSON on stdout
+
+Examples:
+  native-login whoami
+  native-login whoami --json | jq -r .preferred_username
+`,
+  logout: `Usage: native-login logout [--ignore-errors]
+
+Revokes every stored token at Globus Auth, then removes them from the token file (always,
+even when a revocation failed). Exits 4 when a revocation failed, unless --ignore-errors.
+
+Options:
+  --ignore-errors    exit 0 even when Globus Auth could not revoke a token
+
+Examples:
+  native-login logout
+`,
+  demo: `Usage: native-login demo
+
+Runs the whole story against a private Globus Auth emulator on 127.0.0.1, narrated: log in
+through the local server, status, token, userinfo through an authorizer, let a token expire
+and refresh it, log out. Works in a temporary folder that it removes; never touches your token
+file and never leaves this machine. No client id needed.
+
+Example:
+  native-login demo     (or: npm start)
+`,
+  help: `Usage: native-login help [command]
+
+Shows the help of native-login or of one command.
+`,
+  emulator: `Usage: native-login emulator [--port N] …
+
+Runs a local Globus Auth. See native-login emulator --help.
+`,
+};
+
+/** The help text for a command, or the general help when `command` is undefined or unknown. */
+export function helpText(command?: string): string {
+  if (command === undefined || !Object.hasOwn(COMMAND_HELP, command)) return MAIN;
+  return `${COMMAND_HELP[command]}\n${GLOBALS}\n`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The global settings of a command (client id, token file, environment, auth URL) from the
+ * options and the environment, and the NativeClient built from them. Kept light: the client
+ * module is imported only when a command asks for a client.
+ */
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { NativeClient, NativeClientOptions } from '../native-client.js';
+import { type OptionValues, stringValue } from './args.js';
+import type { CliIo } from './output.js';
+
+/** The token file's name in the home folder, as fair-research-login names it. */
+export const DEFAULT_STORAGE_NAME = '.globus-native-apps.cfg';
+
+/** What every command may need from the global options and the environment. */
+export type CliSettings = {
+  clientId: string | undefined;
+  /** The token file (absolute path). */
+  storage: string;
+  environment: string | undefined;
+  authUrl: string | undefined;
+  debug: boolean;
+};
+
+/** Reads the global options, falling back to NATIVE_LOGIN_* variables and the defaults. */
+export function readSettings(values: OptionValues, env: NodeJS.ProcessEnv): CliSettings {
+  const home = env['HOME'] || env['USERPROFILE'] || homedir();
+  const storage =
+    nonEmpty(stringValue(values, 'storage')) ??
+    nonEmpty(env['NATIVE_LOGIN_STORAGE']) ??
+    join(home, DEFAULT_STORAGE_NAME);
+  return {
+    clientId: nonEmpty(stringValue(values, 'client-id')) ?? nonEmpty(env['NATIVE_LOGIN_CLIENT_ID']),
+    storage: expandHome(storage, home),
+    environment: nonEmpty(stringValue(values, 'environment')),
+    authUrl: nonEmpty(stringValue(values, 'auth-url')),
+    debug: values['debug'] === true,
+  };
+}
+
+/** The client id, or a UsageError that says how to get one. */
+export function requireClientId(settings: CliSettings): string {
+  if (settings.clientId !== undefined) return settings.clientId;
+  throw new UsageError('No client id: pass --client-id ID or set NATIVE_LOGIN_CLIENT_ID.', {
+    hint: 'Register a native app at https://app.globus.org/settings/developers to get a client id, then pass --client-id ID or set NATIVE_LOGIN_CLIENT_ID.',
+  });
+}
+
+/** Builds the NativeClient for the settings: their token file, environment and streams. */
+export async function createClient(
+  settings: CliSettings,
+  io: CliIo,
+  extra: Partial<NativeClientOptions> = {},
+): Promise<NativeClient> {
+  const clientId = requireClientId(settings);
+  const [{ NativeClient }, { MultiClientTokenStorage }] = await Promise.all([
+    import('../native-client.js'),
+    import('../storage/multi-client-token-storage.js'),
+  ]);
+  return new NativeClient({
+    clientId,
+    appName: 'native-login',
+    tokenStorage: new MultiClientTokenStorage({ filename: settings.storage }),
+    environment: settings.environment,
+    authBaseUrl: settings.authUrl,
+    env: io.env,
+    stdin: io.stdin ?? process.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    ...extra,
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return isAbsolute(path) ? path : resolve(path);
+}
