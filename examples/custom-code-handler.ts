@@ -3,13 +3,13 @@
  * cell, a chat bot…) and the code the person copies from Globus's page comes back through
  * `submitCode`, called from anywhere. Pass it to NativeClient as `codeHandlers: [handler]`.
  */
-import type {
-  AuthenticateRequest,
-  AuthorizationResponse,
-  CodeHandler,
-  CodeHandlerContext,
-} from '../src/code-handlers/code-handler.js';
-import { LoginCancelled } from '../src/errors.js';
+import {
+  type AuthenticateRequest,
+  type AuthorizationResponse,
+  type CodeHandler,
+  type CodeHandlerContext,
+  LoginCancelled,
+} from '../src/index.js';
 
 /** Shows the URL through `showUrl` and waits until `submitCode` is called. */
 export class CallbackCodeHandler implements CodeHandler {

@@ -19,7 +19,16 @@ export { InputCodeHandler } from './code-handlers/input-code-handler.js';
 export { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
 export type { InterruptSource } from './code-handlers/run-code-handlers.js';
 export * from './errors.js';
+export { type AuthorizeUrlParams, buildAuthorizeUrl } from './globus-auth/authorize-url.js';
 export { AUTH_ENVIRONMENTS, resolveAuthBaseUrl } from './globus-auth/environments.js';
+export {
+  type CallOptions,
+  type ExchangeCodeResult,
+  GlobusAuthClient,
+  type GlobusAuthClientOptions,
+} from './globus-auth/globus-auth-client.js';
+export type { IdTokenClaims } from './globus-auth/id-token.js';
+export { createPkcePair, createState } from './globus-auth/pkce.js';
 export {
   DEFAULT_SCOPES,
   type Logger,
