@@ -226,3 +226,28 @@ describe('login() edge cases', () => {
     assert.match(out, /logged in/);
   });
 });
+
+describe('deprecated options (as in fair-research-login)', () => {
+  test('localServerCodeHandler/secondaryCodeHandler still work, with one warning', async () => {
+    s = await setupClient();
+    const setup = s;
+    const client = setup.makeClient({
+      localServerCodeHandler: new LocalServerCodeHandler(),
+      secondaryCodeHandler: new InputCodeHandler(),
+    });
+    assert.equal(client.codeHandlers.length, 2);
+    assert.ok(client.codeHandlers[0] instanceof LocalServerCodeHandler);
+    assert.ok(client.codeHandlers[1] instanceof InputCodeHandler);
+    assert.equal(setup.messages().match(/deprecated/g)?.length, 1);
+    assert.ok((await client.login())[AUTH]);
+  });
+
+  test('additionalParams is an alias of queryParams that warns once per client', async () => {
+    s = await setupClient();
+    const client = s.makeClient();
+    await client.login({ force: true, additionalParams: { session_message: 'hello' } });
+    assert.equal(s.emulator.lastAuthorizeRequest()?.['session_message'], 'hello');
+    await client.login({ force: true, additionalParams: { session_message: 'again' } });
+    assert.equal(s.messages().match(/additionalParams.*deprecated/g)?.length, 1);
+  });
+});
