@@ -1,5 +1,6 @@
 import { InvalidTokenFormat, TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import {
+  TOKEN_GROUP_FIELDS,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -14,14 +15,7 @@ import { hasPyWhitespace } from './ini-format.js';
  */
 
 /** The fields fair-research-login writes, in the order it writes them. */
-export const FLAT_FIELDS = [
-  'scope',
-  'access_token',
-  'refresh_token',
-  'token_type',
-  'expires_at_seconds',
-  'resource_server',
-] as const;
+export const FLAT_FIELDS = TOKEN_GROUP_FIELDS;
 
 /** A section's key with its value (after `%` interpolation) and its 1-based line. */
 export type FlatEntry = { key: string; value: string; line: number };

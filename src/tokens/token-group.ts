@@ -15,16 +15,19 @@ export type TokenGroup = {
 /** Token groups keyed by resource server, e.g. `transfer.api.globus.org`. */
 export type TokensByResourceServer = Record<string, TokenGroup>;
 
-const REQUIRED = ['access_token', 'expires_at_seconds', 'scope', 'resource_server'] as const;
-const KNOWN = new Set<string>([
+/** The fields of a token group that Globus and fair-research-login know, in Python's order. */
+export const TOKEN_GROUP_FIELDS = [
   'scope',
   'access_token',
   'refresh_token',
   'token_type',
   'expires_at_seconds',
   'resource_server',
-  'identity_id',
-]);
+] as const;
+
+const REQUIRED = ['access_token', 'expires_at_seconds', 'scope', 'resource_server'] as const;
+// identity_id is ours (the id_token's sub); Python's validation would refuse it.
+const KNOWN = new Set<string>([...TOKEN_GROUP_FIELDS, 'identity_id']);
 const STRING_FIELDS = ['scope', 'access_token', 'resource_server', 'identity_id'] as const;
 
 /**
