@@ -12,6 +12,7 @@ import {
   TokenFileCorrupt,
   TokenStorageDisabled,
   TokensExpired,
+  UsageError,
 } from './errors.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
@@ -46,6 +47,7 @@ export {
 import {
   type TokenGroup,
   type TokensByResourceServer,
+  validateTokenGroup,
   validateTokens,
 } from './tokens/token-group.js';
 
@@ -68,13 +70,14 @@ export class NativeClient {
   readonly #logger: Logger;
   readonly #refresher: TokenRefresher;
   #browserSuppressed = false;
+  #loginQueue: Promise<void> = Promise.resolve();
   #warnedAdditionalParams = false;
 
   constructor(options: NativeClientOptions) {
     if (typeof options?.clientId !== 'string' || options.clientId.trim() === '') {
-      throw new TypeError(
-        'NativeClient needs a clientId: register a native app at https://app.globus.org/settings/developers and pass its client id.',
-      );
+      throw new UsageError('NativeClient needs a clientId.', {
+        hint: 'Register a native app at https://app.globus.org/settings/developers and pass its client id.',
+      });
     }
     this.#options = options;
     this.clientId = options.clientId;
@@ -100,12 +103,30 @@ export class NativeClient {
       env,
     });
     this.tokenStorage = this.#makeStorage(options.tokenStorage);
-    this.#refresher = new TokenRefresher(this.#auth, this.tokenStorage, this.#now);
+    this.#refresher = new TokenRefresher(this.#auth, this.tokenStorage, this.#now, (message) =>
+      this.#logger.warn(message),
+    );
     this.codeHandlers = this.#makeCodeHandlers(options);
   }
 
   /** Returns stored tokens that cover the scopes, or runs an interactive login and saves. */
   async login(options: LoginOptions = {}): Promise<TokensByResourceServer> {
+    // One login at a time per client: the code handlers are shared, and a second caller is
+    // usually served by the tokens the first one saves.
+    const previous = this.#loginQueue;
+    let done = () => {};
+    this.#loginQueue = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await previous;
+    try {
+      return await this.#login(options);
+    } finally {
+      done();
+    }
+  }
+
+  async #login(options: LoginOptions): Promise<TokensByResourceServer> {
     const scopes = parseScopes(options.requestedScopes ?? this.defaultScopes);
     if (!options.force && this.tokenStorage !== null) {
       try {
@@ -139,8 +160,8 @@ export class NativeClient {
 
   /** Stored tokens holding the requested scopes (all when none), refreshing expired ones. */
   async loadTokens(requestedScopes?: string | readonly string[]): Promise<TokensByResourceServer> {
-    const stored = await this.#readStored();
     const scopes = parseScopes(requestedScopes);
+    const stored = await this.#readStored();
     const missing = missingScopes(
       scopes,
       Object.values(stored).map((group) => group.scope),
@@ -196,7 +217,8 @@ export class NativeClient {
   }
 
   /** A RefreshTokenAuthorizer when the group can be refreshed, else an AccessTokenAuthorizer. */
-  getAuthorizer(tokens: TokenGroup): RefreshTokenAuthorizer | AccessTokenAuthorizer {
+  getAuthorizer(tokenGroup: TokenGroup): RefreshTokenAuthorizer | AccessTokenAuthorizer {
+    const tokens = validateTokenGroup(tokenGroup);
     if (tokens.refresh_token) {
       return new RefreshTokenAuthorizer(tokens, {
         refresh: (group) => this.#refresher.refresh(group),
@@ -237,8 +259,12 @@ export class NativeClient {
   /** Revokes every stored token, then clears the storage even if a revocation failed. */
   async logout(): Promise<LogoutResult> {
     const storage = this.#requireStorage();
-    const result = await this.#revokeAll(await storage.readTokens());
-    await storage.clearTokens();
+    // Under the lock, so a refresh cannot slip new (unrevoked) tokens in before the clear.
+    const result = await withStorageLock(storage, async () => {
+      const revoked = await this.#revokeAll(await readValidTokens(storage));
+      await storage.clearTokens();
+      return revoked;
+    });
     for (const failure of result.failures) {
       this.#logger.warn(
         `Could not revoke the tokens for ${failure.resourceServer}: ${failure.error.message}`,
@@ -249,28 +275,32 @@ export class NativeClient {
 
   /** Revokes the access and refresh tokens of every group; throws the first failure after trying all. */
   async revokeTokenSet(tokens: TokensByResourceServer): Promise<void> {
-    const result = await this.#revokeAll(tokens);
+    const result = await this.#revokeAll(validateTokens(tokens));
     if (result.failures[0]) throw result.failures[0].error;
   }
 
-  /** Saves fresh login tokens; a damaged file is moved aside (never deleted) first. */
+  /**
+   * Saves fresh login tokens. A damaged file is moved aside (never deleted) first, under the
+   * same lock as the save, so a file another process has just repaired is never moved.
+   */
   async #saveAfterLogin(tokens: TokensByResourceServer): Promise<void> {
     const storage = this.#requireStorage();
     try {
-      await this.saveTokens(tokens);
-    } catch (error) {
-      if (error instanceof TokenFileCorrupt && storage.quarantine) {
-        const movedTo = await storage.quarantine();
-        this.#logger.warn(
-          `${error.filename} was damaged (${error.message}); it was moved to ${movedTo} and the new tokens were saved.`,
-        );
+      await withStorageLock(storage, async () => {
+        try {
+          await storage.readTokens();
+        } catch (error) {
+          if (!(error instanceof TokenFileCorrupt) || !storage.quarantine) throw error;
+          const movedTo = await storage.quarantine();
+          this.#logger.warn(
+            `${error.filename} was damaged (${error.message}); it was moved to ${movedTo} and a new one is saved.`,
+          );
+        }
         await this.saveTokens(tokens);
-        return;
-      }
-      if (error instanceof IdentityMismatch) {
-        // The new tokens cannot be kept, so do not leave them valid at Globus either.
-        await this.#revokeAll(tokens);
-      }
+      });
+    } catch (error) {
+      // The new tokens cannot be kept, so do not leave them valid at Globus either.
+      await this.#revokeAll(tokens);
       throw error;
     }
   }

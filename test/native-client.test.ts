@@ -10,6 +10,7 @@ import {
   TokenStorageDisabled,
   TokenStorageError,
   TokensExpired,
+  UsageError,
 } from '../src/errors.js';
 import { NativeClient } from '../src/native-client.js';
 import { MemoryTokenStorage } from '../src/storage/memory-token-storage.js';
@@ -273,6 +274,10 @@ describe('NativeClient construction', () => {
   });
 
   test('a missing client id says how to get one', () => {
-    assert.throws(() => new NativeClient({ clientId: '' }), /register a native app/);
+    assert.throws(
+      () => new NativeClient({ clientId: '' }),
+      (error: unknown) =>
+        error instanceof UsageError && /register a native app/i.test(error.hint ?? ''),
+    );
   });
 });

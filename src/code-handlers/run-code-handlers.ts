@@ -45,6 +45,7 @@ export async function runCodeHandlers(
 ): Promise<CodeHandlersResult> {
   const notes: string[] = [];
   let context: Omit<CodeHandlerContext, 'signal'> = options.context;
+  let interrupted = false; // whether the last handler tried was skipped with Ctrl-C
   for (const handler of options.handlers) {
     throwIfCallerAborted(options.signal);
     const full = { ...context, signal: options.signal ?? new AbortController().signal };
@@ -69,11 +70,13 @@ export async function runCodeHandlers(
     } catch (error) {
       if (controller.signal.reason === INTERRUPTED && !options.signal?.aborted) {
         notes.push(`${handler.name}: skipped with Ctrl-C`);
-        context.stderr.write('\nSkipped. Trying the next way to log in…\n');
+        interrupted = true;
+        context.stderr.write('\nSkipped (Ctrl-C).\n');
         options.onInterrupted();
         context = { ...context, noBrowser: true };
         continue;
       }
+      interrupted = false;
       if (!started) {
         // It failed to start (a taken port, say): say why and fall back to the next one.
         const message = error instanceof Error ? error.message : String(error);
@@ -89,6 +92,12 @@ export async function runCodeHandlers(
     }
   }
   throwIfCallerAborted(options.signal);
+  if (interrupted) {
+    // Ctrl-C on the last way to log in: the person chose to stop, nothing failed.
+    throw new LoginCancelled('The login was cancelled with Ctrl-C.', {
+      hint: 'Run the login again when you are ready.',
+    });
+  }
   throw new AuthFailure(
     `No way to get an authorization code was left (${notes.join('; ') || 'no code handlers'}).`,
     {

@@ -18,24 +18,45 @@ export async function resolveTarget(filename: string): Promise<string> {
     try {
       return await realpath(path);
     } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
+      if (errorCode(error) !== 'ENOENT') throw cannot('resolve', filename, error);
     }
     let info: Awaited<ReturnType<typeof lstat>>;
     try {
       info = await lstat(path);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return path;
-      throw error;
+      throw cannot('resolve', filename, error);
     }
     if (!info.isSymbolicLink()) return path;
-    path = resolve(dirname(path), await readlink(path));
+    path = resolve(
+      dirname(path),
+      await readlink(path).catch((error: unknown) => {
+        throw cannot('resolve', filename, error);
+      }),
+    );
   }
   throw new TokenStorageError(`Too many symbolic links while resolving ${filename}.`, { filename });
 }
 
 /** Creates the folder of `target` (mode 0700) when it is missing. */
 export async function ensureParentDir(target: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true, mode: TOKEN_DIR_MODE });
+  try {
+    await mkdir(dirname(target), { recursive: true, mode: TOKEN_DIR_MODE });
+  } catch (error) {
+    throw cannot('create the folder of', target, error);
+  }
+}
+
+/** A file-system failure as a typed error naming the file and the system's reason. */
+function cannot(what: string, filename: string, error: unknown): TokenStorageError {
+  return new TokenStorageError(
+    `Could not ${what} the token file ${filename} (${describe(error)}).`,
+    {
+      filename,
+      cause: error,
+      hint: 'Check the path and its permissions, or choose another token file.',
+    },
+  );
 }
 
 /**

@@ -7,7 +7,11 @@ import { describe, errorCode, TOKEN_FILE_MODE } from './atomic-write.js';
 
 /** Timing of the cross-process lock (milliseconds). */
 export type FileLockOptions = {
-  /** How long to wait for another holder before giving up; default 15 000. */
+  /**
+   * How long to wait for a live holder before giving up; default 200 000: longer than the
+   * worst case of a refresh made under the lock (3 attempts of 60 s, docs "Timeouts"). A dead
+   * or silent holder is taken over after `staleMs` anyway.
+   */
   waitMs?: number;
   /** A lock whose file has not been touched for this long is taken over; default 10 000. */
   staleMs?: number;
@@ -30,7 +34,7 @@ export async function acquireFileLock(
   lockPath: string,
   options: FileLockOptions = {},
 ): Promise<HeldFileLock> {
-  const waitMs = options.waitMs ?? 15_000;
+  const waitMs = options.waitMs ?? 200_000;
   const staleMs = options.staleMs ?? 10_000;
   const refreshMs = options.refreshMs ?? 2_000;
   const host = hostname();
@@ -191,7 +195,9 @@ function timedOut(lockPath: string, holder: Seen, waitMs: number): TokenStorageE
     `Timed out after ${Math.round(waitMs / 1000)} s waiting for the lock file ${lockPath}${who}.`,
     {
       filename: lockPath,
-      hint: `If no other program is using these tokens, delete ${lockPath} and try again.`,
+      // The holder is alive (it keeps touching the lock), so deleting the lock would only
+      // let two writers race: say to wait for it instead.
+      hint: `Another program${who} is still using these tokens: wait for it to finish, or stop it, then try again.`,
     },
   );
 }

@@ -1,3 +1,5 @@
+import { UsageError } from '../errors.js';
+
 /**
  * Scope strings. Globus scopes may carry dependent scopes in brackets
  * (`…transfer.api.globus.org:all[*https://auth.globus.org/scopes/<id>/data_access]`), so a
@@ -8,6 +10,11 @@
 export function parseScopes(scopes: string | readonly string[] | undefined | null): string[] {
   if (scopes === undefined || scopes === null) return [];
   const parts = typeof scopes === 'string' ? [scopes] : scopes;
+  if (!Array.isArray(parts) || parts.some((part) => typeof part !== 'string')) {
+    throw new UsageError('Scopes must be a string or an array of strings.', {
+      hint: 'For example "openid profile email" or ["openid", "profile", "email"].',
+    });
+  }
   const out: string[] = [];
   for (const part of parts) {
     let depth = 0;

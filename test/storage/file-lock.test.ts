@@ -76,7 +76,7 @@ describe('the cross-process lock', () => {
       assert.ok(error instanceof TokenStorageError);
       assert.equal(error.filename, `${filename}.lock`);
       assert.match(error.message, new RegExp(`held by process ${process.pid}`));
-      assert.match(error.hint ?? '', /delete .*tokens\.cfg\.lock/);
+      assert.match(error.hint ?? '', /still using these tokens: wait for it/);
       return true;
     });
     assert.equal(await exists(filename), false);
