@@ -22,7 +22,9 @@ const SERVER_LIMITS = {
   keepAliveTimeout: 1000,
   connectionsCheckingInterval: 1000,
 };
-const MAX_CONNECTIONS = 32;
+// Beyond this many open connections the OLDEST is dropped, not the newest: a local process
+// holding idle connections must not lock the browser's redirect out (a hard cap would).
+const MAX_CONNECTIONS = 64;
 const IDLE_SOCKET_MS = 30_000;
 
 /** Where to listen and what to call it in the redirect URI. */
@@ -67,7 +69,6 @@ export class LoopbackServer {
   /** Starts listening; a taken port or a refused bind rejects with LocalServerError. */
   static async listen(options: LoopbackServerOptions): Promise<LoopbackServer> {
     const server = createServer(SERVER_LIMITS, options.onRequest);
-    server.maxConnections = MAX_CONNECTIONS;
     server.timeout = IDLE_SOCKET_MS;
     const loopback = new LoopbackServer(server);
     try {
@@ -104,6 +105,7 @@ export class LoopbackServer {
     if (this.#sockets.has(socket)) return;
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
+    if (this.#sockets.size > MAX_CONNECTIONS) this.#sockets.values().next().value?.destroy();
   }
 }
 

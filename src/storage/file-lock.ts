@@ -24,6 +24,8 @@ export type HeldFileLock = { readonly path: string; release(): Promise<void> };
 
 type Seen = { ino: number; dev: number; mtimeMs: number; content: string };
 
+const EMPTY_LOCK_GRACE_MS = 1000;
+
 /**
  * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
  * pid, host and time, touched every `refreshMs` while held. A lock whose process is dead on
@@ -56,19 +58,31 @@ export async function acquireFileLock(
   }
 }
 
+/**
+ * Creates the lock with its content already in it: written to a private temp file, then
+ * link(2)ed into place, which fails with EEXIST like O_EXCL. A lock file is therefore never
+ * seen empty, so a writer killed at any moment leaves a lock whose dead pid says it is stale.
+ */
 async function tryCreate(lockPath: string, host: string) {
+  const info = { pid: process.pid, hostname: host, createdAt: new Date().toISOString() };
+  const temp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
-    const info = { pid: process.pid, hostname: host, createdAt: new Date().toISOString() };
+    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
     await handle.writeFile(`${JSON.stringify(info)}\n`);
+    try {
+      await link(temp, lockPath);
+    } catch (error) {
+      // A file system without hard links: fall back to creating the lock itself.
+      if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP') throw error;
+      await handle.close();
+      handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
+      await handle.writeFile(`${JSON.stringify(info)}\n`);
+    }
     return handle;
   } catch (error) {
+    await handle?.close().catch(() => undefined);
     if (errorCode(error) === 'EEXIST') return undefined;
-    if (handle) {
-      await handle.close().catch(() => undefined);
-      await unlink(lockPath).catch(() => undefined);
-    }
     throw new TokenStorageError(
       `Could not create the lock file ${lockPath} (${describe(error)}).`,
       {
@@ -76,6 +90,8 @@ async function tryCreate(lockPath: string, host: string) {
         cause: error,
       },
     );
+  } finally {
+    await unlink(temp).catch(() => undefined);
   }
 }
 
@@ -115,8 +131,12 @@ function owner(seen: Seen): { pid?: number; hostname?: string } {
 }
 
 function isStale(seen: Seen, host: string, staleMs: number): boolean {
-  if (Date.now() - seen.mtimeMs > staleMs) return true;
+  const age = Date.now() - seen.mtimeMs;
+  if (age > staleMs) return true;
   const { pid, hostname: holderHost } = owner(seen);
+  // No owner in it: a lock left by the fallback path's writer dying between create and write
+  // (ours are linked in whole). Give a live writer a moment, no more.
+  if (pid === undefined && age > EMPTY_LOCK_GRACE_MS) return true;
   if (pid === undefined || holderHost !== host) return false;
   try {
     process.kill(pid, 0);

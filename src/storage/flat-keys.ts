@@ -114,6 +114,14 @@ export function flatUnpack(
         cause: error,
       });
     }
+    // A value cut short (or edited) would otherwise load as another resource server, as it
+    // silently does in Python: its keys must carry the prefix of the name they hold.
+    if (flatPrefix(group.resource_server).replaceAll('_', '.') !== name) {
+      throw corrupt(
+        lines.get('resource_server') ?? first,
+        `the resource_server of the keys "${name}__…" names another resource server`,
+      );
+    }
     if (tokens.has(group.resource_server)) {
       throw corrupt(first, `the resource server "${group.resource_server}" is stored twice`);
     }

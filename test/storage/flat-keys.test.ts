@@ -136,10 +136,12 @@ describe('flatUnpack', () => {
 
   test('a field twice in one group (a_b and a.b keys) or one resource server twice is damage', () => {
     corrupt({ ...groupEntries('a_b', 'a.b'), 'a.b__scope': 'x' }, 8, /"scope" appears twice/);
-    corrupt(
-      { ...groupEntries('x', 'same'), ...groupEntries('y', 'same') },
-      8,
-      /"same" is stored twice/,
-    );
+  });
+
+  test('a resource_server that is not the one its keys name (a cut value) is damage', () => {
+    // Python loads this silently as a resource server called "transfer.api.glo".
+    const cut = groupEntries('transfer_api_globus_org', 'transfer.api.glo');
+    corrupt(cut, 7, /names another resource server/);
+    corrupt({ ...groupEntries('x', 'same'), ...groupEntries('y', 'same') }, 7, /another/);
   });
 });

@@ -73,12 +73,10 @@ describe('readSectionTokens / writeSectionTokens / clearSectionTokens', () => {
     assert.equal(readSectionTokens(parseIni(out, F), 's', F)['a']?.access_token, 'fakeAT.a');
   });
 
-  test('a group stored under other-looking keys is replaced by resource_server', () => {
+  test('a group stored under keys of another name is damage; keys two names share are refused', () => {
     const text =
       '[s]\nlegacy__scope = x\nlegacy__access_token = y\nlegacy__expires_at_seconds = 1\nlegacy__resource_server = a.b\n';
-    const out = write(text, 's', tokenGroup('a.b'));
-    assert.doesNotMatch(out, /legacy/);
-    assert.deepEqual(Object.keys(readSectionTokens(parseIni(out, F), 's', F)), ['a.b']);
+    assert.throws(() => write(text, 's', tokenGroup('a.b')), /names another resource server/);
     const clash =
       '[s]\na_b__scope = x\na_b__access_token = y\na_b__expires_at_seconds = 1\na_b__resource_server = a_b\n';
     assert.throws(() => write(clash, 's', tokenGroup('a.b')), /would share keys/);
