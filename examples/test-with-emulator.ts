@@ -19,7 +19,6 @@ export async function loginAgainstTheEmulator(): Promise<string> {
       openBrowser: async (url) => {
         await fetch(url);
       },
-      env: { DISPLAY: ':0' }, // a "desktop", so the browser opener is used
     });
     const tokens = await client.login({ refreshTokens: true });
     emulator.injectFault('500'); // the next token request fails: test your error handling

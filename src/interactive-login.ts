@@ -44,6 +44,7 @@ export async function interactiveLogin(
       openBrowser:
         client.openBrowser ??
         ((url) => defaultOpenBrowser(url, { env: client.env ?? process.env })),
+      customOpener: client.openBrowser !== undefined,
       stdin: client.stdin ?? process.stdin,
       stderr: client.stderr ?? process.stderr,
       env: client.env ?? process.env,

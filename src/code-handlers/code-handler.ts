@@ -17,6 +17,11 @@ export type CodeHandlerContext = {
   noBrowser: boolean;
   /** Opens a URL in a browser; a rejection is reported, never fatal. */
   openBrowser: (url: string) => void | Promise<void>;
+  /**
+   * True when `openBrowser` was passed in by the caller rather than the default: it is then
+   * called whatever the display or SSH checks say (only `noBrowser` stops it).
+   */
+  customOpener?: boolean;
   /** Where a pasted code is read from; never closed by a handler. */
   stdin: NodeJS.ReadableStream;
   /** Every human-readable message goes here (stdout carries data in the CLI). */

@@ -15,10 +15,15 @@ export function hasDisplay(env: NodeJS.ProcessEnv, platform: string = process.pl
 }
 
 /** The inputs `shouldOpenBrowser` looks at (a subset of CodeHandlerContext). */
-export type BrowserDecisionInput = { noBrowser: boolean; env: NodeJS.ProcessEnv };
+export type BrowserDecisionInput = {
+  noBrowser: boolean;
+  env: NodeJS.ProcessEnv;
+  customOpener?: boolean;
+};
 
 /**
- * Whether a handler should open a browser by itself. An explicit BROWSER wins over the SSH
+ * Whether a handler should open a browser by itself. An opener passed in by the caller is
+ * always used (unless noBrowser). An explicit BROWSER wins over the SSH
  * check because remote editors (VS Code Remote, etc.) set it to a helper that opens the URL on
  * the person's own machine.
  */
@@ -27,6 +32,8 @@ export function shouldOpenBrowser(
   platform: string = process.platform,
 ): boolean {
   if (ctx.noBrowser) return false;
+  // An opener the caller passed in knows where the URL should go (a notebook, a test).
+  if (ctx.customOpener) return true;
   if (ctx.env['BROWSER']) return true;
   if (isRemoteSession(ctx.env)) return false;
   return hasDisplay(ctx.env, platform);

@@ -32,6 +32,23 @@ describe('hasDisplay', () => {
 });
 
 describe('shouldOpenBrowser', () => {
+  test('an opener passed in is used without a display and over SSH; noBrowser still wins', () => {
+    const ssh = { SSH_CONNECTION: '10.0.0.1 5000 10.0.0.2 22' };
+    assert.equal(
+      shouldOpenBrowser({ noBrowser: false, env: {}, customOpener: true }, 'linux'),
+      true,
+    );
+    assert.equal(
+      shouldOpenBrowser({ noBrowser: false, env: ssh, customOpener: true }, 'linux'),
+      true,
+    );
+    assert.equal(
+      shouldOpenBrowser({ noBrowser: true, env: {}, customOpener: true }, 'linux'),
+      false,
+    );
+    assert.equal(shouldOpenBrowser({ noBrowser: false, env: {} }, 'linux'), false);
+  });
+
   test('noBrowser always wins', () => {
     assert.equal(shouldOpenBrowser({ noBrowser: true, env: { BROWSER: 'x' } }, 'darwin'), false);
   });

@@ -164,9 +164,14 @@ describe('login() by pasting a code', () => {
   test('an SSH session falls back to pasting', async () => {
     s = await setupClient();
     const setup = s;
+    const opened: string[] = [];
     const client = setup.makeClient({
       env: { SSH_CONNECTION: '10.0.0.1 5000 10.0.0.2 22', DISPLAY: ':0' },
-      openBrowser: () => assert.fail('no browser over SSH'),
+      // An opener passed in is still used over SSH (it knows where the URL goes), but the
+      // URL it gets is the paste flow's: a loopback redirect could not reach this machine.
+      openBrowser: (url) => {
+        opened.push(url);
+      },
     });
     const pasting = (async () => {
       while (!/paste your auth code/.test(setup.messages())) {
@@ -177,6 +182,8 @@ describe('login() by pasting a code', () => {
     })();
     assert.ok((await client.login())[AUTH]);
     await pasting;
+    assert.equal(opened.length, 1);
+    assert.match(opened[0] ?? '', /redirect_uri=[^&]*%2Fv2%2Fweb%2Fauth-code/);
   });
 
   test('closed stdin → AuthFailure saying how to log in instead', async () => {

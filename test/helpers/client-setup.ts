@@ -61,8 +61,8 @@ export async function setupClient(
       stdin,
       stderr,
       interrupts,
-      // A desktop session: the handlers only open a browser where there is a display.
-      env: { DISPLAY: ':0' },
+      // Nothing from the real environment (no SSH, no BROWSER): the injected opener is used.
+      env: {},
       ...options.client,
       ...overrides,
     });
