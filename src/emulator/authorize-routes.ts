@@ -7,14 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthorizeRequest, checkAuthorizeRequest } from './authorize-request.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { authCodePage, authorizeErrorPage, consentPage } from './html-pages.js';
-import {
-  BodyError,
-  readForm,
-  redirect,
-  sendHtml,
-  uniqueParams,
-  withQuery,
-} from './http-helpers.js';
+import { readFormOrRefuse, redirect, sendHtml, uniqueParams, withQuery } from './http-helpers.js';
 import type { Authorization } from './token-store.js';
 
 /** Path of the consent form's target. */
@@ -67,14 +60,10 @@ export async function handleDecision(
   res: ServerResponse,
   context: EmulatorContext,
 ): Promise<void> {
-  let form: URLSearchParams;
-  try {
-    form = await readForm(req, context.maxBodyBytes);
-  } catch (error) {
-    const status = error instanceof BodyError ? error.status : 400;
-    sendHtml(res, status, authorizeErrorPage('the consent form could not be read'));
-    return;
-  }
+  const form = await readFormOrRefuse(req, context.maxBodyBytes, (status) =>
+    sendHtml(res, status, authorizeErrorPage('the consent form could not be read')),
+  );
+  if (form === null) return;
   const parsed = uniqueParams(form, ['transaction', 'decision']);
   if (!parsed.ok) {
     sendHtml(res, 400, authorizeErrorPage(parsed.reason));

@@ -74,6 +74,23 @@ export async function readForm(req: IncomingMessage, limit: number): Promise<URL
   }
 }
 
+/**
+ * Reads a form body, or, when it cannot be read, answers through `refuse` with the status
+ * (413 too large, else 400) and returns null: every form route handles that failure alike.
+ */
+export async function readFormOrRefuse(
+  req: IncomingMessage,
+  limit: number,
+  refuse: (status: number) => void,
+): Promise<URLSearchParams | null> {
+  try {
+    return await readForm(req, limit);
+  } catch (error) {
+    refuse(error instanceof BodyError ? error.status : 400);
+    return null;
+  }
+}
+
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** Answer with JSON (never cached: it may hold tokens). */

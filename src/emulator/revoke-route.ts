@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './emulator-context.js';
-import { BodyError, readForm, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
+import { readFormOrRefuse, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
 
 /** Handle one revocation request. */
 export async function handleRevoke(
@@ -13,14 +13,10 @@ export async function handleRevoke(
   context: EmulatorContext,
 ): Promise<void> {
   context.counters.revoke += 1;
-  let form: URLSearchParams;
-  try {
-    form = await readForm(req, context.maxBodyBytes);
-  } catch (error) {
-    const status = error instanceof BodyError ? error.status : 400;
-    sendOAuthError(res, status, 'invalid_request', 'the request body could not be read');
-    return;
-  }
+  const form = await readFormOrRefuse(req, context.maxBodyBytes, (status) =>
+    sendOAuthError(res, status, 'invalid_request', 'the request body could not be read'),
+  );
+  if (form === null) return;
   const parsed = uniqueParams(form, ['token']);
   if (!parsed.ok) {
     sendOAuthError(res, 400, 'invalid_request', parsed.reason);

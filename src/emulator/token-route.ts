@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './emulator-context.js';
-import { BodyError, readForm, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
+import { readFormOrRefuse, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
 import { applyFault } from './token-faults.js';
 import { codeExchangeResponse, refreshResponse } from './token-response.js';
 
@@ -19,14 +19,10 @@ export async function handleToken(
   res: ServerResponse,
   context: EmulatorContext,
 ): Promise<void> {
-  let form: URLSearchParams;
-  try {
-    form = await readForm(req, context.maxBodyBytes);
-  } catch (error) {
-    const status = error instanceof BodyError ? error.status : 400;
-    sendOAuthError(res, status, 'invalid_request', 'the request body could not be read');
-    return;
-  }
+  const form = await readFormOrRefuse(req, context.maxBodyBytes, (status) =>
+    sendOAuthError(res, status, 'invalid_request', 'the request body could not be read'),
+  );
+  if (form === null) return;
   const grantType = form.get('grant_type');
   if (grantType === 'authorization_code' || grantType === 'refresh_token') {
     context.counters.token[grantType] += 1;
