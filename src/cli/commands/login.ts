@@ -5,7 +5,6 @@
 
 import { InputCodeHandler } from '../../code-handlers/input-code-handler.js';
 import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
-import { LoginCancelled } from '../../errors.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
 import { systemNow } from '../../tokens/expiry.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
@@ -36,28 +35,17 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
       codeHandlers: [new LiveLocalServerCodeHandler(), new InputCodeHandler()],
     }),
   });
-  let tokens: TokensByResourceServer;
-  try {
-    tokens = await client.login({
-      requestedScopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
-      refreshTokens: values['refresh-tokens'] === true,
-      force: values['force'] === true,
-      noLocalServer: values['no-local-server'] === true,
-      noBrowser: values['no-browser'] === true,
-      prefillNamedGrant: stringValue(values, 'prefill-named-grant'),
-      queryParams,
-      timeoutMs,
-    });
-  } catch (error) {
-    // Ctrl-C through every way of logging in leaves "no handler left": that is a cancel.
-    if (interrupts.count() > 0 && (error as { code?: unknown })?.code === 'no_code_handler') {
-      throw new LoginCancelled('Login cancelled with Ctrl-C.', {
-        cause: error,
-        hint: 'Run the login again.',
-      });
-    }
-    throw error;
-  }
+  // Ctrl-C through every way of logging in is LoginCancelled from the library (exit 130).
+  const tokens = await client.login({
+    requestedScopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
+    refreshTokens: values['refresh-tokens'] === true,
+    force: values['force'] === true,
+    noLocalServer: values['no-local-server'] === true,
+    noBrowser: values['no-browser'] === true,
+    prefillNamedGrant: stringValue(values, 'prefill-named-grant'),
+    queryParams,
+    timeoutMs,
+  });
   const styles = stylesFor(io.stderr, io.env);
   if (!interrupts.used()) {
     io.stderr.write(
@@ -98,34 +86,21 @@ export function summary(tokens: TokensByResourceServer, now: number): string {
 }
 
 /**
- * The process's Ctrl-C, passed through to the login, counting presses and whether any way of
- * logging in started listening (it does not when the stored tokens already do).
+ * The process's Ctrl-C, passed through to the login, noting whether any way of logging in
+ * started listening (none does when the stored tokens already cover the scopes).
  */
-function trackedInterrupts(): {
-  source: InterruptSource;
-  count: () => number;
-  used: () => boolean;
-} {
-  let presses = 0;
+function trackedInterrupts(): { source: InterruptSource; used: () => boolean } {
   let listened = false;
-  const wrapped = new Map<() => void, () => void>();
   const source: InterruptSource = {
     on(_event, listener) {
       listened = true;
-      const wrapper = (): void => {
-        presses += 1;
-        listener();
-      };
-      wrapped.set(listener, wrapper);
-      process.on('SIGINT', wrapper);
+      process.on('SIGINT', listener);
       return source;
     },
     off(_event, listener) {
-      const wrapper = wrapped.get(listener);
-      if (wrapper !== undefined) process.off('SIGINT', wrapper);
-      wrapped.delete(listener);
+      process.off('SIGINT', listener);
       return source;
     },
   };
-  return { source, count: () => presses, used: () => listened };
+  return { source, used: () => listened };
 }
