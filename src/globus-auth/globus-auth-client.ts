@@ -96,7 +96,14 @@ export class GlobusAuthClient {
     const idToken = typeof rawIdToken === 'string' && rawIdToken !== '' ? rawIdToken : null;
     let identityId: string | null = null;
     if (idToken !== null) {
-      identityId = (await this.verifyIdToken(idToken, { signal: request.signal })).sub;
+      try {
+        identityId = (await this.verifyIdToken(idToken, { signal: request.signal })).sub;
+      } catch (error) {
+        // Tokens whose identity cannot be trusted are not handed out: revoke them (best
+        // effort) instead of leaving them valid at the server.
+        await this.#revokeAll(tokens);
+        throw error;
+      }
       for (const group of Object.values(tokens)) group.identity_id = identityId;
     }
     return { tokens, idToken, identityId };
@@ -153,6 +160,11 @@ export class GlobusAuthClient {
       signal: options.signal,
     });
     return response.body;
+  }
+
+  async #revokeAll(tokens: TokensByResourceServer): Promise<void> {
+    const all = Object.values(tokens).flatMap((group) => [group.access_token, group.refresh_token]);
+    await Promise.allSettled(all.filter((token) => token).map((token) => this.revoke(token!)));
   }
 
   /**

@@ -136,6 +136,9 @@ describe('exchangeCode', () => {
     const error = await rejection(late.exchangeCode(await authorize()));
     assert.ok(error instanceof InvalidIdToken, String(error));
     assert.match(error.message, /expiry check/);
+    // The tokens that came with it are not trusted, so they are revoked, not left valid:
+    // two resource servers, each with an access and a refresh token.
+    assert.equal(emulator.counters().revoke, 4);
   });
 
   test('the key set is fetched once per client', async () => {
