@@ -18,14 +18,25 @@ export function createMutex(): () => Promise<() => void> {
   };
 }
 
+/** One instance's hold on its lock, as seen from an async context. */
+type Hold = { readonly lock: InstanceLock; active: boolean };
+
+/**
+ * The holds of the current async context, for every lock in the process. One
+ * AsyncLocalStorage on purpose (the exception to "no module state"): Node keeps each one that
+ * was ever used enabled for the life of the process and every promise pays for all of them,
+ * so one per storage would make a service that builds a storage per request slower and
+ * bigger without bound. It holds no data of its own, only what each context is running under.
+ */
+const HOLDS = new AsyncLocalStorage<readonly Hold[]>();
+
 /**
  * The lock of one storage instance: serialises work in this process and, through
  * `acquireOuter`, across processes. `withLock` is re-entrant within its callback's async
  * context; `exclusive` additionally serialises read-modify-write steps started in parallel
- * inside one `withLock` callback. No module-level state: each storage owns one.
+ * inside one `withLock` callback.
  */
 export class InstanceLock {
-  readonly #context = new AsyncLocalStorage<{ active: boolean }>();
   readonly #queue = createMutex();
   readonly #steps = createMutex();
   readonly #acquireOuter: (() => Promise<Release>) | undefined;
@@ -36,7 +47,7 @@ export class InstanceLock {
 
   /** Whether the caller runs inside this instance's `withLock`. */
   get held(): boolean {
-    return this.#context.getStore()?.active === true;
+    return HOLDS.getStore()?.some((hold) => hold.lock === this && hold.active) === true;
   }
 
   /** Runs `fn` holding the lock; nested calls from within `fn` do not lock again. */
@@ -47,11 +58,11 @@ export class InstanceLock {
       const releaseOuter = await this.#acquireOuter?.();
       // A flag rather than mere presence: work that `fn` leaves running after it returns must
       // not believe it still holds the lock.
-      const store = { active: true };
+      const hold: Hold = { lock: this, active: true };
       try {
-        return await this.#context.run(store, fn);
+        return await HOLDS.run([...(HOLDS.getStore() ?? []), hold], fn);
       } finally {
-        store.active = false;
+        hold.active = false;
         await releaseOuter?.();
       }
     } finally {
