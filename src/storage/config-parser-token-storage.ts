@@ -2,7 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { DEFAULT_SECTION, parseIni, serializeIni } from './ini-format.js';
+import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
 import { clearSectionTokens, readSectionTokens, writeSectionTokens } from './ini-tokens.js';
 import { TokenFile, type TokenFileOptions } from './token-file.js';
 import type { TokenStorage } from './token-storage.js';
@@ -32,6 +32,12 @@ export class ConfigParserTokenStorage implements TokenStorage {
   readonly filename: string;
   #section: string | undefined;
   readonly #file: TokenFile;
+  /**
+   * The last text parsed or written, with its parse: a save reads the file twice (the
+   * client's identity check, then the locked re-read) and the text rarely changed between,
+   * so an equal text (compared in full, never by size or time) skips the parse.
+   */
+  #parsed: { text: string; doc: IniDocument } | undefined;
 
   constructor(options: ConfigParserTokenStorageOptions = {}) {
     const filename =
@@ -55,7 +61,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
   async readTokens(): Promise<TokensByResourceServer> {
     const section = this.#requireSection();
     const text = await this.#file.read();
-    return readSectionTokens(parseIni(text ?? '', this.filename), section, this.filename);
+    return readSectionTokens(this.#parse(text ?? ''), section, this.filename);
   }
 
   /** Merges `tokens` into the section: each group replaces that resource server's keys. */
@@ -63,9 +69,11 @@ export class ConfigParserTokenStorage implements TokenStorage {
     const section = this.#requireSection();
     const valid = validateTokens(tokens, 'tokens to store');
     await this.#file.update((text) => {
-      const doc = parseIni(text ?? '', this.filename);
-      const next = serializeIni(writeSectionTokens(doc, section, valid, this.filename));
-      return next === (text ?? '') ? undefined : next;
+      const after = writeSectionTokens(this.#parse(text ?? ''), section, valid, this.filename);
+      const next = serializeIni(after);
+      if (next === (text ?? '')) return undefined;
+      this.#parsed = { text: next, doc: after };
+      return next;
     });
   }
 
@@ -74,8 +82,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
     const section = this.#requireSection();
     await this.#file.update((text) => {
       if (text === undefined) return undefined;
-      const doc = parseIni(text, this.filename);
-      return serializeIni(clearSectionTokens(doc, section, this.filename));
+      return serializeIni(clearSectionTokens(this.#parse(text), section, this.filename));
     });
   }
 
@@ -87,6 +94,13 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** Moves the whole file aside to `<file>.corrupt-<UTC time>`; null when there is none. */
   quarantine(): Promise<string | null> {
     return this.#file.quarantine();
+  }
+
+  #parse(text: string): IniDocument {
+    if (this.#parsed?.text === text) return this.#parsed.doc;
+    const doc = parseIni(text, this.filename);
+    this.#parsed = { text, doc };
+    return doc;
   }
 
   #requireSection(): string {

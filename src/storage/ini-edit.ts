@@ -124,14 +124,7 @@ function checked(
     if (error instanceof TokenFileCorrupt) return refuse('the result would not parse');
     throw error;
   }
-  const others = (doc: IniDocument) =>
-    JSON.stringify([
-      doc.defaults.map((o) => [o.key, o.raw]),
-      doc.sections
-        .filter((s) => s.name !== name)
-        .map((s) => [s.name, s.options.map((o) => [o.key, o.raw])]),
-    ]);
-  if (others(before) !== others(after)) refuse('the rest of the file would read differently');
+  if (!sameOutside(before, after, name)) refuse('the rest of the file would read differently');
   const section = after.sections.find((candidate) => candidate.name === name);
   if (expected === undefined) {
     if (section) refuse('the section would remain');
@@ -150,4 +143,26 @@ function checked(
   if (!same) refuse('a key or value would not read back exactly (spaces at its ends?)');
   if (serializeIni(after) === serializeIni(before)) return before;
   return after;
+}
+
+/** Whether every section but `name` (and [DEFAULT]) reads the same in both documents. */
+function sameOutside(before: IniDocument, after: IniDocument, name: string): boolean {
+  if (!sameOptions(before.defaults, after.defaults)) return false;
+  const a = before.sections.filter((section) => section.name !== name);
+  const b = after.sections.filter((section) => section.name !== name);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as IniDocument['sections'][number];
+    const y = b[i] as IniDocument['sections'][number];
+    if (x.name !== y.name || !sameOptions(x.options, y.options)) return false;
+  }
+  return true;
+}
+
+function sameOptions(a: readonly IniOption[], b: readonly IniOption[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]?.key !== b[i]?.key || a[i]?.raw !== b[i]?.raw) return false;
+  }
+  return true;
 }

@@ -30,6 +30,8 @@ export type IniSection = { name: string; header: number; options: IniOption[] };
 
 /** A parsed file: its lines, its sections in order, and the `[DEFAULT]` options. */
 export type IniDocument = {
+  /** The exact text the document was parsed from (documents are never changed in place). */
+  readonly text: string;
   lines: IniLine[];
   sections: IniSection[];
   defaults: IniOption[];
@@ -38,49 +40,96 @@ export type IniDocument = {
 /** The section name configparser treats as defaults for every other section. */
 export const DEFAULT_SECTION = 'DEFAULT';
 
-// Python's str.isspace() set, which configparser's strip() and `\s` use; JS's \s differs
-// (it has U+FEFF and lacks U+001C-U+001F and U+0085).
-const WS =
-  '\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING_WS = new RegExp(`^[${WS}]+`);
-const TRAILING_WS = new RegExp(`[${WS}]+$`);
-const ANY_WS = new RegExp(`[${WS}]`);
-const NON_SPACE = new RegExp(`[^${WS}]`);
-const SECTION_RE = /^\[([\s\S]+)\]/;
-const OPTION_RE = new RegExp(`^([\\s\\S]*?)[${WS}]*(=|:)[${WS}]*([\\s\\S]*)$`);
-const EOL_RE = /\r\n|\r|\n/g;
+/** Python's str.isspace() set, which configparser's strip() and `\s` use; JS's \s differs
+ * (it has U+FEFF and lacks U+001C-U+001F and U+0085). Char codes, not a regex: the parser
+ * calls this for every character it trims, and a token file can hold 10,000 clients. */
+function isPyWs(code: number): boolean {
+  if (code <= 0x20)
+    return code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
 
 /** Whether `value` holds a character Python counts as whitespace. */
 export function hasPyWhitespace(value: string): boolean {
-  return ANY_WS.test(value);
+  for (let i = 0; i < value.length; i++) if (isPyWs(value.charCodeAt(i))) return true;
+  return false;
 }
 
 /** Python's `str.strip()`. */
 export function pyStrip(value: string): string {
-  return value.replace(LEADING_WS, '').replace(TRAILING_WS, '');
+  let start = 0;
+  let end = value.length;
+  while (start < end && isPyWs(value.charCodeAt(start))) start++;
+  while (end > start && isPyWs(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 /** Python's `str.rstrip()`. */
 export function pyRstrip(value: string): string {
-  return value.replace(TRAILING_WS, '');
+  let end = value.length;
+  while (end > 0 && isPyWs(value.charCodeAt(end - 1))) end--;
+  return end === value.length ? value : value.slice(0, end);
 }
 
 /** The leading whitespace of a line, by Python's rules. */
 export function indentOf(text: string): string {
-  const first = NON_SPACE.exec(text);
-  return first ? text.slice(0, first.index) : text;
+  let end = 0;
+  while (end < text.length && isPyWs(text.charCodeAt(end))) end++;
+  return text.slice(0, end);
 }
 
-/** Splits text into lines the way Python's universal-newline file reading does. */
-export function splitLines(text: string): { text: string; eol: string }[] {
-  const lines: { text: string; eol: string }[] = [];
+/**
+ * Splits text into lines the way Python's universal-newline file reading does, each line
+ * marked 'blank' until the parser reads it (one object per line: files can be large).
+ */
+export function splitLines(text: string): IniLine[] {
+  const lines: IniLine[] = [];
   let start = 0;
-  for (const match of text.matchAll(EOL_RE)) {
-    lines.push({ text: text.slice(start, match.index), eol: match[0] });
-    start = match.index + match[0].length;
+  let i = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  for (;;) {
+    if (i === -1 && cr === -1) break;
+    if (cr !== -1 && (i === -1 || cr < i)) {
+      const crlf = text.charCodeAt(cr + 1) === 0x0a;
+      lines.push({ text: text.slice(start, cr), eol: crlf ? '\r\n' : '\r', kind: 'blank' });
+      start = cr + (crlf ? 2 : 1);
+      if (crlf) i = text.indexOf('\n', start);
+      cr = text.indexOf('\r', start);
+    } else {
+      lines.push({ text: text.slice(start, i), eol: '\n', kind: 'blank' });
+      start = i + 1;
+      i = text.indexOf('\n', start);
+    }
   }
-  if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
+  if (start < text.length) lines.push({ text: text.slice(start), eol: '', kind: 'blank' });
   return lines;
+}
+
+/** A `[header]` line's section name (configparser's `\[(.+)\]`, up to the last `]`), or null. */
+function sectionName(stripped: string): string | null {
+  if (stripped.charCodeAt(0) !== 0x5b) return null;
+  const close = stripped.lastIndexOf(']');
+  return close > 1 ? stripped.slice(1, close) : null;
+}
+
+/** Splits `key = value` at the first `=` or `:` (configparser's OPTCRE), or null. */
+function splitOption(stripped: string): { key: string; value: string } | null {
+  const eq = stripped.indexOf('=');
+  const colon = stripped.indexOf(':');
+  const at = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
+  if (at === -1) return null;
+  return { key: pyRstrip(stripped.slice(0, at)), value: pyStrip(stripped.slice(at + 1)) };
 }
 
 /**
@@ -89,7 +138,7 @@ export function splitLines(text: string): { text: string; eol: string }[] {
  * is a `TokenFileCorrupt` naming `filename` and the line, never the line's text.
  */
 export function parseIni(text: string, filename: string): IniDocument {
-  const lines: IniLine[] = splitLines(text).map((line) => ({ ...line, kind: 'blank' }));
+  const lines = splitLines(text);
   if (text.startsWith('\uFEFF')) {
     // Python reads the mark as text, so the first line is no [section] header for it either.
     throw new TokenFileCorrupt(
@@ -103,43 +152,52 @@ export function parseIni(text: string, filename: string): IniDocument {
   const sections: IniSection[] = [];
   const defaults: IniOption[] = [];
   let current: IniOption[] | undefined;
+  let currentKeys = new Set<string>();
   let currentName = '';
-  let option: { entry: IniOption; parts: string[] } | undefined;
+  // The value's first part, and its continuation lines only when it has any (most do not).
+  let option: { entry: IniOption; value: string; more: string[] | null } | undefined;
   let indentLevel = 0;
   const seen = new Set<string>();
   const finish = (): void => {
-    if (option) option.entry.raw = pyRstrip(option.parts.join('\n'));
+    if (option) {
+      option.entry.raw =
+        option.more === null ? option.value : pyRstrip([option.value, ...option.more].join('\n'));
+    }
   };
   const corrupt = (index: number, what: string): TokenFileCorrupt =>
     new TokenFileCorrupt(`${filename} is damaged at line ${index + 1}: ${what}.`, {
       filename,
       line: index + 1,
     });
-  for (const [index, line] of lines.entries()) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as IniLine;
     const stripped = pyStrip(line.text);
-    const isComment = stripped.startsWith('#') || stripped.startsWith(';');
+    const first = stripped.charCodeAt(0);
+    const isComment = first === 0x23 || first === 0x3b; // # or ;
     if (isComment || stripped === '') {
       line.kind = isComment ? 'comment' : 'blank';
       // configparser keeps empty lines inside a value in case a continuation follows.
-      if (!isComment && option) option.parts.push('');
+      if (!isComment && option) addPart(option, '');
       continue;
     }
-    const indent = indentOf(line.text).length;
+    let indent = 0;
+    while (indent < line.text.length && isPyWs(line.text.charCodeAt(indent))) indent++;
     if (current && option && indent > indentLevel) {
       line.kind = 'continuation';
-      option.parts.push(stripped);
+      addPart(option, stripped);
       option.entry.last = index;
       continue;
     }
     indentLevel = indent;
-    const header = SECTION_RE.exec(stripped);
-    if (header) {
+    const header = sectionName(stripped);
+    if (header !== null) {
       finish();
       option = undefined;
       line.kind = 'header';
-      currentName = header[1] as string;
+      currentName = header;
       if (currentName === DEFAULT_SECTION) {
         current = defaults;
+        currentKeys = new Set(defaults.map((entry) => entry.key));
         continue;
       }
       if (seen.has(currentName)) throw corrupt(index, `section [${currentName}] appears twice`);
@@ -147,29 +205,36 @@ export function parseIni(text: string, filename: string): IniDocument {
       const section: IniSection = { name: currentName, header: index, options: [] };
       sections.push(section);
       current = section.options;
+      currentKeys = new Set();
       continue;
     }
     if (!current) throw corrupt(index, 'text before the first [section] header');
-    const match = OPTION_RE.exec(stripped);
-    const key = match ? pyRstrip(match[1] as string).toLowerCase() : '';
+    const match = splitOption(stripped);
+    const key = match ? match.key.toLowerCase() : '';
     if (!match || key === '')
       throw corrupt(index, 'not a "key = value" line, a [section] or a comment');
-    if (current.some((entry) => entry.key === key)) {
+    if (currentKeys.has(key)) {
       throw corrupt(index, `key "${key}" appears twice in section [${currentName}]`);
     }
+    currentKeys.add(key);
     finish();
     line.kind = 'option';
     const entry: IniOption = { key, raw: '', first: index, last: index };
     current.push(entry);
-    option = { entry, parts: [pyStrip(match[3] as string)] };
+    option = { entry, value: match.value, more: null };
   }
   finish();
-  return { lines, sections, defaults };
+  return { text, lines, sections, defaults };
+}
+
+function addPart(option: { more: string[] | null }, part: string): void {
+  if (option.more === null) option.more = [part];
+  else option.more.push(part);
 }
 
 /** The exact text of a document: `serializeIni(parseIni(t, f)) === t`. */
 export function serializeIni(doc: IniDocument): string {
-  return doc.lines.map((line) => line.text + line.eol).join('');
+  return doc.text;
 }
 
 /** A value after configparser's BasicInterpolation: `%%` is `%`; `%(name)s` is refused. */

@@ -97,13 +97,24 @@ describe('parseIni / serializeIni', () => {
       assert.deepEqual(values(doc, 's'), { a: '1' });
       assert.equal(serializeIni(doc), text);
     }
-    assert.deepEqual(splitLines('a\r\nb\rc\n\nd'), [
-      { text: 'a', eol: '\r\n' },
-      { text: 'b', eol: '\r' },
-      { text: 'c', eol: '\n' },
-      { text: '', eol: '\n' },
-      { text: 'd', eol: '' },
-    ]);
+    for (const text of ['\r', '\r\r\n\n', 'x\ry\r\n', '\n\r', 'no break']) {
+      assert.equal(
+        splitLines(text)
+          .map((l) => l.text + l.eol)
+          .join(''),
+        text,
+      );
+    }
+    assert.deepEqual(
+      splitLines('a\r\nb\rc\n\nd').map(({ text, eol }) => ({ text, eol })),
+      [
+        { text: 'a', eol: '\r\n' },
+        { text: 'b', eol: '\r' },
+        { text: 'c', eol: '\n' },
+        { text: '', eol: '\n' },
+        { text: 'd', eol: '' },
+      ],
+    );
   });
 
   test('[DEFAULT] options are kept apart from sections', () => {
@@ -131,7 +142,7 @@ describe('parseIni / serializeIni', () => {
   });
 
   test('an empty file has no sections; Python whitespace is stripped, U+FEFF inside is not', () => {
-    assert.deepEqual(parseIni('', F), { lines: [], sections: [], defaults: [] });
+    assert.deepEqual(parseIni('', F), { text: '', lines: [], sections: [], defaults: [] });
     assert.equal(pyStrip('\x1c\x85 a\u3000'), 'a');
     assert.equal(pyStrip('\uFEFFa'), '\uFEFFa');
   });
