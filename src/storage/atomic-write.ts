@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readlink, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { TokenStorageError } from '../errors.js';
+import { describe, errorCode } from './fs-errors.js';
 
 /** The mode of every token file: read and write for its owner only. */
 export const TOKEN_FILE_MODE = 0o600;
@@ -107,16 +108,4 @@ export async function syncDir(dir: string): Promise<void> {
   } catch {
     // Not every file system lets a folder be opened or synced (EISDIR, EINVAL, EPERM).
   }
-}
-
-/** The `code` of a Node system error, if it has one. */
-export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
-/** A short, token-free description of a system error: its code, or its class. */
-export function describe(error: unknown): string {
-  return errorCode(error) ?? (error instanceof Error ? error.name : 'unknown error');
 }

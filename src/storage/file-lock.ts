@@ -3,7 +3,8 @@ import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
-import { describe, errorCode, TOKEN_FILE_MODE } from './atomic-write.js';
+import { TOKEN_FILE_MODE } from './atomic-write.js';
+import { describe, errorCode } from './fs-errors.js';
 
 /** Timing of the cross-process lock (milliseconds). */
 export type FileLockOptions = {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
 import { removeSection, updateSection } from './ini-edit.js';
@@ -18,9 +17,18 @@ export function identitySection(section: string): string {
   return `native-login:${section}`;
 }
 
-/** A 64-bit fingerprint of an access token (reveals nothing about the token). */
+/**
+ * A 64-bit fingerprint of an access token (FNV-1a): it only tells tokens apart, so that an
+ * identity recorded for one token is not claimed for another one Python wrote later. Not a
+ * cryptographic hash on purpose: it sits in the same 0600 file as the token itself, and
+ * loading node:crypto would cost `native-login token` a tenth of its start-up.
+ */
 export function tokenFingerprint(accessToken: string): string {
-  return createHash('sha256').update(accessToken).digest('hex').slice(0, 16);
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(accessToken)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
 }
 
 /** `tokens` with `identity_id` set where a recorded identity matches the access token. */
@@ -40,7 +48,7 @@ export function attachIdentities(
   for (const [rs, group] of Object.entries(tokens)) {
     const prefix = flatPrefix(group.resource_server);
     const id = values.get(`${prefix}__identity_id`);
-    const bound = values.get(`${prefix}__access_token_sha256`);
+    const bound = values.get(`${prefix}__access_token_fingerprint`);
     if (id && group.identity_id === undefined && bound === tokenFingerprint(group.access_token)) {
       out[rs] = { ...group, identity_id: id };
     }
@@ -60,7 +68,7 @@ export function writeIdentities(
   const remove = new Set<string>();
   for (const group of Object.values(tokens)) {
     const prefix = flatPrefix(group.resource_server);
-    const keys = [`${prefix}__identity_id`, `${prefix}__access_token_sha256`] as const;
+    const keys = [`${prefix}__identity_id`, `${prefix}__access_token_fingerprint`] as const;
     if (group.identity_id) {
       values.set(keys[0], group.identity_id);
       values.set(keys[1], tokenFingerprint(group.access_token));

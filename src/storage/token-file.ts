@@ -2,16 +2,13 @@ import { link, lstat, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
-import {
-  describe,
-  ensureParentDir,
-  errorCode,
-  resolveTarget,
-  syncDir,
-  writeFileAtomic,
-} from './atomic-write.js';
-import { acquireFileLock, type FileLockOptions } from './file-lock.js';
-import { InstanceLock } from './instance-lock.js';
+import type { FileLockOptions } from './file-lock.js';
+import { describe, errorCode } from './fs-errors.js';
+import type { InstanceLock } from './instance-lock.js';
+
+// Writing and locking are loaded on first use: reading a token file (`native-login token`
+// with a valid token) then loads neither node:crypto, async_hooks nor timers/promises.
+const writing = () => import('./atomic-write.js');
 
 /** Options shared by the file-backed storages. */
 export type TokenFileOptions = {
@@ -29,18 +26,32 @@ export type TokenFileOptions = {
 export class TokenFile {
   /** The absolute path as given (a symlink stays a symlink). */
   readonly filename: string;
-  readonly #lock: InstanceLock;
+  #lock: Promise<InstanceLock> | undefined;
   readonly #now: () => number;
+  readonly #lockOptions: FileLockOptions | undefined;
 
   constructor(filename: string, options: TokenFileOptions = {}) {
     this.filename = resolve(filename);
     this.#now = options.now ?? systemNow;
-    this.#lock = new InstanceLock(async () => {
-      const target = await resolveTarget(this.filename);
-      await ensureParentDir(target);
-      const held = await acquireFileLock(`${target}.lock`, options.lock);
-      return () => held.release();
-    });
+    this.#lockOptions = options.lock;
+  }
+
+  /** The instance's lock, built on first use (see `writing` above). */
+  #getLock(): Promise<InstanceLock> {
+    this.#lock ??= Promise.all([
+      import('./instance-lock.js'),
+      import('./file-lock.js'),
+      writing(),
+    ]).then(
+      ([{ InstanceLock }, { acquireFileLock }, { resolveTarget, ensureParentDir }]) =>
+        new InstanceLock(async () => {
+          const target = await resolveTarget(this.filename);
+          await ensureParentDir(target);
+          const held = await acquireFileLock(`${target}.lock`, this.#lockOptions);
+          return () => held.release();
+        }),
+    );
+    return this.#lock;
   }
 
   /** The file's text; undefined when it does not exist. Bad UTF-8 is a TokenFileCorrupt. */
@@ -63,8 +74,8 @@ export class TokenFile {
   }
 
   /** Runs `fn` holding the file's lock (re-entrant within `fn`). */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#lock.withLock(fn);
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return (await this.#getLock()).withLock(fn);
   }
 
   /**
@@ -72,8 +83,9 @@ export class TokenFile {
    * no file) and returns the new text, `undefined` to leave the file alone, or `null` to
    * delete it. A `change` that throws leaves the file untouched.
    */
-  update(change: (text: string | undefined) => string | null | undefined): Promise<void> {
-    return this.#lock.exclusive(async () => {
+  async update(change: (text: string | undefined) => string | null | undefined): Promise<void> {
+    const { resolveTarget, writeFileAtomic } = await writing();
+    return (await this.#getLock()).exclusive(async () => {
       const text = await this.read();
       const next = change(text);
       if (next === undefined || next === text) return;
@@ -87,8 +99,9 @@ export class TokenFile {
   }
 
   /** Moves the file aside to `<real file>.corrupt-<UTC time>` (mode kept); null if missing. */
-  quarantine(): Promise<string | null> {
-    return this.#lock.exclusive(async () => {
+  async quarantine(): Promise<string | null> {
+    const { resolveTarget, syncDir } = await writing();
+    return (await this.#getLock()).exclusive(async () => {
       const target = await resolveTarget(this.filename);
       const stamp = new Date(this.#now() * 1000).toISOString().replace(/[-:]|\.\d+/g, '');
       for (let attempt = 0; ; attempt++) {

@@ -133,7 +133,7 @@ describe('readSectionTokens / writeSectionTokens / clearSectionTokens', () => {
     assert.doesNotMatch(sectionText(withId, 's'), /identity/);
     assert.match(
       sectionText(withId, 'native-login:s'),
-      /^\[native-login:s\]\na_b__identity_id = id-1\na_b__access_token_sha256 = [0-9a-f]{16}\n\n$/,
+      /^\[native-login:s\]\na_b__identity_id = id-1\na_b__access_token_fingerprint = [0-9a-f]{16}\n\n$/,
     );
     const read = readSectionTokens(parseIni(withId, F), 's', F);
     assert.equal(read['a.b']?.identity_id, 'id-1');
