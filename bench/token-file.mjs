@@ -103,6 +103,7 @@ function notesFor(points, warmups) {
   return [
     `(c): one client's section in a file shared with N−1 others; ${points.map((p) => `${p.clients.toLocaleString('en')} clients = ${(p.bytes / 1024).toFixed(0)} KiB (${p.load.n} runs)`).join(', ')}; ${warmups} warm-ups each.`,
     '(c): save = lock file, read, identity check, merge, serialise, write a temporary file, fsync, rename; every save changes the three access tokens.',
+    '(c): every load reads the whole file; the storage reuses its last parse when the text read is identical (compared in full), as it is between these runs. A first load in a fresh process parses the file: about 12 ms at 1,000 clients on this machine.',
   ];
 }
 
