@@ -4,7 +4,7 @@
  * its tokens are not JWTs). Single-threaded JavaScript makes each take/rotate atomic.
  */
 import { randomBytes } from 'node:crypto';
-import type { ResolvedScopes } from './scope-table.js';
+import type { AuthorizeRequest } from './authorize-request.js';
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -21,15 +21,11 @@ export function randomBase62(length: number): string {
 }
 
 /** An authorize request the emulator accepted, waiting for consent or for its code. */
-export interface Authorization {
-  clientId: string;
-  redirectUri: string;
-  state: string | undefined;
-  codeChallenge: string;
-  scopes: ResolvedScopes;
-  /** Refresh tokens were asked for (access_type=offline or offline_access). */
-  offline: boolean;
-  nonce: string | undefined;
+export interface Authorization
+  extends Pick<
+    AuthorizeRequest,
+    'clientId' | 'redirectUri' | 'state' | 'codeChallenge' | 'scopes' | 'offline' | 'nonce'
+  > {
   /** When the user consented (seconds), for `last_authentication`. */
   authTime: number;
 }
