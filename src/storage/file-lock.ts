@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +28,18 @@ type Seen = { ino: number; dev: number; mtimeMs: number; content: string };
 
 const EMPTY_LOCK_GRACE_MS = 1000;
 
+/** Where a lock holder runs: its pid is only meaningful there. */
+type Machine = { hostname: string; pidNamespace: string | undefined };
+
+/** The pid namespace of this process on Linux (`pid:[4026531836]`), else undefined. */
+function pidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
  * pid, host and time, touched every `refreshMs` while held. A lock whose process is dead on
@@ -40,7 +53,7 @@ export async function acquireFileLock(
   const waitMs = options.waitMs ?? 200_000;
   const staleMs = options.staleMs ?? 10_000;
   const refreshMs = options.refreshMs ?? 2_000;
-  const host = hostname();
+  const host: Machine = { hostname: hostname(), pidNamespace: pidNamespace() };
   const deadline = Date.now() + waitMs;
   let delay = 5;
   let holder: Seen | undefined;
@@ -64,8 +77,8 @@ export async function acquireFileLock(
  * link(2)ed into place, which fails with EEXIST like O_EXCL. A lock file is therefore never
  * seen empty, so a writer killed at any moment leaves a lock whose dead pid says it is stale.
  */
-async function tryCreate(lockPath: string, host: string) {
-  const info = { pid: process.pid, hostname: host, createdAt: new Date().toISOString() };
+async function tryCreate(lockPath: string, host: Machine) {
+  const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
   const temp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -116,14 +129,15 @@ async function inspect(path: string): Promise<Seen | undefined> {
   }
 }
 
-function owner(seen: Seen): { pid?: number; hostname?: string } {
+function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: string } {
   try {
     const parsed: unknown = JSON.parse(seen.content);
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const { pid, hostname: host } = parsed as Record<string, unknown>;
+    const { pid, hostname: host, pidNamespace: namespace } = parsed as Record<string, unknown>;
     return {
       ...(Number.isSafeInteger(pid) && (pid as number) > 0 ? { pid: pid as number } : {}),
       ...(typeof host === 'string' ? { hostname: host } : {}),
+      ...(typeof namespace === 'string' ? { pidNamespace: namespace } : {}),
     };
   } catch {
     // Empty or half-written: its creator is between open and write, or died there.
@@ -131,14 +145,17 @@ function owner(seen: Seen): { pid?: number; hostname?: string } {
   }
 }
 
-function isStale(seen: Seen, host: string, staleMs: number): boolean {
+function isStale(seen: Seen, host: Machine, staleMs: number): boolean {
   const age = Date.now() - seen.mtimeMs;
   if (age > staleMs) return true;
-  const { pid, hostname: holderHost } = owner(seen);
+  const { pid, hostname: holderHost, pidNamespace: holderNamespace } = owner(seen);
   // No owner in it: a lock left by the fallback path's writer dying between create and write
   // (ours are linked in whole). Give a live writer a moment, no more.
   if (pid === undefined && age > EMPTY_LOCK_GRACE_MS) return true;
-  if (pid === undefined || holderHost !== host) return false;
+  // A pid means something only on the same machine and in the same pid namespace: two
+  // containers sharing a hostname and a home folder must not judge each other's pids.
+  if (pid === undefined || holderHost !== host.hostname) return false;
+  if (holderNamespace !== host.pidNamespace) return false;
   try {
     process.kill(pid, 0);
     return false;

@@ -55,6 +55,24 @@ describe('the cross-process lock', () => {
     assert.deepEqual(await readdir(dir), ['tokens.cfg']);
   });
 
+  test('a dead pid from another pid namespace (a container on this host) is not judged', async (t) => {
+    const dir = await tempFolder(t);
+    const filename = join(dir, 'tokens.cfg');
+    const child = await runChild(['lock-and-exit', filename]);
+    assert.equal(child.code, 0, child.stderr);
+    const left = JSON.parse(await readFile(`${filename}.lock`, 'utf8'));
+    // The same dead pid, as if written from another container sharing hostname and folder.
+    const other = { ...left, pidNamespace: 'pid:[1]' };
+    await writeFile(`${filename}.lock`, JSON.stringify(other));
+    const storage = new MultiClientTokenStorage({
+      filename,
+      section: 'c',
+      lock: { staleMs: 600_000, waitMs: 300 },
+    });
+    await assert.rejects(Promise.resolve(storage.writeTokens({ a: tokenGroup('a') })), /Timed out/);
+    assert.deepEqual(JSON.parse(await readFile(`${filename}.lock`, 'utf8')), other);
+  });
+
   test('a lock nobody refreshed for staleMs is taken over (holder on another host)', async (t) => {
     const dir = await tempFolder(t);
     const lockPath = join(dir, 'f.lock');
