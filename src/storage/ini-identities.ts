@@ -1,6 +1,6 @@
 import type { TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
-import { removeSection, updateSection } from './ini-edit.js';
+import { removeSection, type SectionEdit } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
 
 /**
@@ -56,14 +56,8 @@ export function attachIdentities(
   return out;
 }
 
-/** Records (or forgets) the identity of each group just written to `section`. */
-export function writeIdentities(
-  doc: IniDocument,
-  section: string,
-  tokens: TokensByResourceServer,
-  filename: string,
-): IniDocument {
-  const name = identitySection(section);
+/** The edit that records (or forgets) the identity of each group written to `section`. */
+export function identityEdit(section: string, tokens: TokensByResourceServer): SectionEdit {
   const values = new Map<string, string>();
   const remove = new Set<string>();
   for (const group of Object.values(tokens)) {
@@ -76,9 +70,7 @@ export function writeIdentities(
       for (const key of keys) remove.add(key);
     }
   }
-  const updated = updateSection(doc, name, values, remove, filename);
-  const left = updated.sections.find((s) => s.name === name);
-  return left && left.options.length === 0 ? removeSection(updated, name, filename) : updated;
+  return { name: identitySection(section), values, remove, dropIfEmpty: true };
 }
 
 /** The document without the identities of `section`. */

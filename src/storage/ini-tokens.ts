@@ -1,9 +1,9 @@
 import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import type { TokensByResourceServer } from '../tokens/token-group.js';
 import { flatGroupOf, flatPack, flatPrefix, flatUnpack } from './flat-keys.js';
-import { removeSection, updateSection } from './ini-edit.js';
+import { removeSection, updateSections } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
-import { attachIdentities, clearIdentities, writeIdentities } from './ini-identities.js';
+import { attachIdentities, clearIdentities, identityEdit } from './ini-identities.js';
 
 /**
  * Tokens in one section of a parsed INI file (pure): what `ConfigParserTokenStorage` and
@@ -72,8 +72,12 @@ export function writeSectionTokens(
       .filter((option) => replaced.has(groupOwner.get(flatGroupOf(option.key)) ?? '\0'))
       .map((option) => option.key),
   );
-  const updated = updateSection(doc, section, values, remove, filename);
-  return writeIdentities(updated, section, tokens, filename);
+  // Tokens and their identities change together, checked by one parse of the result.
+  return updateSections(
+    doc,
+    [{ name: section, values, remove }, identityEdit(section, tokens)],
+    filename,
+  );
 }
 
 /** The document without `section`; a damaged section is refused, not deleted. */
