@@ -122,11 +122,7 @@ describe('faults during the code exchange of a login', () => {
   });
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

@@ -80,11 +80,7 @@ test('native-login prints no token except on token’s stdout, on success and fa
   for (const run of runs) t.diagnostic(`cli: ${run}`);
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

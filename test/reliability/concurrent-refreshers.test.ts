@@ -102,11 +102,7 @@ test(`${PROCESSES} × native-login token at once with refresh-token rotation: on
   assert.ok(fresh[AUTH]!.access_token);
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

@@ -171,10 +171,6 @@ test(`kill -9 of a writer at ${LANES * TRIALS_PER_LANE} random moments: the old 
   );
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(dir);
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

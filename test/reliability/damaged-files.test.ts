@@ -150,11 +150,7 @@ test('damaged files: outcomes', (t) => {
   for (const outcome of outcomes) t.diagnostic(`damaged file, ${outcome}`);
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

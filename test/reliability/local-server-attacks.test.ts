@@ -134,11 +134,7 @@ test(`attacks while the login waits, then the real login succeeds`, async (t) =>
   assert.deepEqual(listeners(listeningPort), [], 'the server is gone after the login');
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

@@ -106,11 +106,7 @@ test('more idle half-open connections than the server accepts (32): the real log
   );
 });
 
-test('secrets: no token in any captured output', async (t) => {
+scan.checkAtEnd(async () => {
   await scan.addFromFolder(s.dir);
   scan.capture('client stderr', s.messages());
-  t.diagnostic(
-    `secrets: ${scan.stats().tokens} tokens checked against ${scan.stats().texts} texts`,
-  );
-  assert.deepEqual(scan.leaks(), []);
 });

@@ -5,9 +5,11 @@
  * kept, and at the end no text may contain any token. Emulator tokens are also caught by
  * their shape (`AgX…`/`AgR…`), so one that was never collected cannot slip through either.
  */
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { test } from 'node:test';
 
 /** The shape of the emulator's access (`AgX`) and refresh (`AgR`) tokens. */
 const EMULATOR_TOKEN = /Ag[XR][A-Za-z0-9]{45}/g;
@@ -22,6 +24,18 @@ export type Leak = { label: string; token: string };
 
 /** Collects tokens and captured texts; `leaks()` says which texts hold a token. */
 export class SecretScan {
+  /** Registers the file's last test: gather what `collect` adds, then fail on any token. */
+  checkAtEnd(collect: () => Promise<void> | void = () => undefined): void {
+    test('secrets: no token in any captured output', async (t) => {
+      await collect();
+      const leaks = this.leaks();
+      t.diagnostic(
+        `secrets: ${this.stats().tokens} tokens checked against ${this.stats().texts} texts`,
+      );
+      assert.deepEqual(leaks, []);
+    });
+  }
+
   readonly #tokens = new Set<string>();
   readonly #texts: { label: string; text: string }[] = [];
 
