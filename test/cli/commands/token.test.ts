@@ -2,33 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pickGroup } from '../../../src/cli/commands/token.js';
 import { NoSavedTokens, ScopesMismatch, UsageError } from '../../../src/errors.js';
-import type { TokenGroup, TokensByResourceServer } from '../../../src/tokens/token-group.js';
-
-const NOW = 1_700_000_000;
-
-function group(rs: string, scope: string, expiresIn: number, refresh: string | null): TokenGroup {
-  return {
-    scope,
-    access_token: `access-${rs}`,
-    refresh_token: refresh,
-    token_type: 'Bearer',
-    expires_at_seconds: NOW + expiresIn,
-    resource_server: rs,
-  };
-}
-
-const TOKENS: TokensByResourceServer = {
-  'transfer.api.globus.org': group(
-    'transfer.api.globus.org',
-    'urn:globus:auth:scope:transfer.api.globus.org:all',
-    -30,
-    'refresh-t',
-  ),
-  'auth.globus.org': {
-    ...group('auth.globus.org', 'openid profile email', 7200, null),
-    identity_id: 'id-1',
-  },
-};
+import type { TokenGroup } from '../../../src/tokens/token-group.js';
+import { TOKENS } from '../stored-tokens-fixture.js';
 
 test('token picks one group: by resource server, by scope, or the only one', () => {
   assert.equal(pickGroup(TOKENS, 'auth.globus.org', []).resource_server, 'auth.globus.org');
