@@ -1,24 +1,19 @@
-import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import {
   escapeValue,
   type IniDocument,
   type IniOption,
+  type IniSection,
   indentOf,
-  interpolate,
-  parseIni,
   pyStrip,
-  serializeIni,
 } from './ini-format.js';
+import { type Expected, type RawLine, spliceChecked, type Window } from './ini-splice.js';
 
 /**
- * Edits of an INI parse tree that touch only the lines they must. Every edit re-parses its
- * result and checks that the rest of the file still reads the same and that the new values
- * read back exactly; otherwise it refuses (TokenStorageError) rather than write a file that
- * means something else than intended.
+ * Edits of an INI parse tree that touch only the lines they must. Every edit re-reads its
+ * result (the lines it rewrote, see ini-splice.ts for why that suffices) and checks that the
+ * rest of the file still reads the same and that the new values read back exactly; otherwise
+ * it refuses (TokenStorageError) rather than write a file that means something else.
  */
-
-type RawLine = { text: string; eol: string };
-type Expected = { key: string; raw?: string; value?: string };
 
 /** One section's change: keys to set (plain values), keys to remove. */
 export type SectionEdit = {
@@ -45,8 +40,8 @@ export function updateSection(
 }
 
 /**
- * Applies edits of several sections in one pass and checks the result once (a token file
- * can be large: one parse instead of one per section).
+ * Applies edits of several sections in one pass and checks the result once, re-reading only
+ * the sections it rewrites (see ini-splice.ts): a token file can hold thousands of clients.
  */
 export function updateSections(
   doc: IniDocument,
@@ -59,6 +54,7 @@ export function updateSections(
   const dropFrom = new Map<number, number>();
   const appended: RawLine[] = [];
   const expected = new Map<string, Expected[] | undefined>();
+  const ranges: { lo: number; hi: number }[] = [];
   for (const edit of edits) {
     const { name, values, remove } = edit;
     const section = doc.sections.find((candidate) => candidate.name === name);
@@ -71,8 +67,10 @@ export function updateSections(
         name,
         [...values].map(([key, value]) => ({ key, value })),
       );
+      ranges.push({ lo: headerBefore(doc, doc.lines.length), hi: doc.lines.length });
       continue;
     }
+    const hi = headerAfter(doc, section);
     const kept = section.options.filter((o) => values.has(o.key) || !remove.has(o.key));
     const added = [...values].filter(([key]) => !section.options.some((o) => o.key === key));
     if (edit.dropIfEmpty && kept.length === 0 && added.length === 0) {
@@ -80,6 +78,8 @@ export function updateSections(
       while (doc.lines[last + 1]?.kind === 'blank') last++;
       dropFrom.set(section.header, last);
       expected.set(name, undefined);
+      // The window must start at a line that stays: the header before this one.
+      ranges.push({ lo: headerBefore(doc, section.header), hi });
       continue;
     }
     for (const option of section.options) {
@@ -99,48 +99,68 @@ export function updateSections(
       }),
       ...added.map(([key, value]) => ({ key, value })),
     ]);
+    ranges.push({ lo: section.header, hi });
   }
   if (expected.size === 0) return doc;
-  const out: RawLine[] = [];
-  for (let index = 0; index < doc.lines.length; index++) {
-    const dropTo = dropFrom.get(index);
-    if (dropTo !== undefined) {
-      index = dropTo;
-      continue;
-    }
-    const line = doc.lines[index] as RawLine;
-    const replaced = replaceAt.get(index);
-    if (replaced) {
-      const { option, edit } = replaced;
-      const end = doc.lines[option.last]?.eol ?? eol;
-      const value = edit.values.get(option.key);
-      if (value !== undefined)
-        out.push(...optionLines(indentOf(line.text), option.key, value, end));
-      index = option.last;
-    } else {
-      out.push({ text: line.text, eol: line.eol });
-    }
-    const add = appendAt.get(index);
-    if (add) out.push(...add);
+  // [DEFAULT] keys change how every section reads: then only the whole file is a safe window.
+  if (doc.defaults.length > 0) ranges.splice(0, ranges.length, { lo: 0, hi: doc.lines.length });
+  const windows: Window[] = [];
+  for (const { lo, hi } of ranges.sort((x, y) => x.lo - y.lo)) {
+    const last = windows.at(-1);
+    if (last && lo <= last.hi) last.hi = Math.max(last.hi, hi);
+    else windows.push({ lo, hi, out: [] });
   }
-  if (appended.length > 0) {
-    const last = out.at(-1);
-    if (last && pyStrip(last.text) !== '') out.push({ text: '', eol });
-    out.push(...appended);
+  for (const window of windows) {
+    const { out } = window;
+    for (let index = window.lo; index < window.hi; index++) {
+      const dropTo = dropFrom.get(index);
+      if (dropTo !== undefined) {
+        index = dropTo;
+        continue;
+      }
+      const line = doc.lines[index] as RawLine;
+      const replaced = replaceAt.get(index);
+      if (replaced) {
+        const { option, edit } = replaced;
+        const end = doc.lines[option.last]?.eol ?? eol;
+        const value = edit.values.get(option.key);
+        if (value !== undefined)
+          out.push(...optionLines(indentOf(line.text), option.key, value, end));
+        index = option.last;
+      } else {
+        out.push({ text: line.text, eol: line.eol });
+      }
+      const add = appendAt.get(index);
+      if (add) out.push(...add);
+    }
+    if (window.hi === doc.lines.length && appended.length > 0) {
+      const last = out.at(-1) ?? (window.lo > 0 ? doc.lines[window.lo - 1] : undefined);
+      if (last && pyStrip(last.text) !== '') out.push({ text: '', eol });
+      out.push(...appended);
+    }
   }
-  return checked(doc, out, expected, filename);
+  return spliceChecked(doc, windows, expected, filename);
 }
 
 /** Removes section `name` (header through its last key, and the blank lines after it). */
 export function removeSection(doc: IniDocument, name: string, filename: string): IniDocument {
   const section = doc.sections.find((candidate) => candidate.name === name);
   if (!section) return doc;
-  let end = section.options.at(-1)?.last ?? section.header;
-  while (doc.lines[end + 1]?.kind === 'blank') end++;
-  const out = doc.lines
-    .filter((_, index) => index < section.header || index > end)
-    .map(({ text, eol }) => ({ text, eol }));
-  return checked(doc, out, new Map([[name, undefined]]), filename);
+  const remove = new Set(section.options.map((option) => option.key));
+  return updateSections(doc, [{ name, values: new Map(), remove, dropIfEmpty: true }], filename);
+}
+
+/** The index of the last header line before line `index`, or 0 (the file's start). */
+function headerBefore(doc: IniDocument, index: number): number {
+  for (let i = index - 1; i >= 0; i--) if (doc.lines[i]?.kind === 'header') return i;
+  return 0;
+}
+
+/** The index of the first header line after `section`, or the line count. */
+function headerAfter(doc: IniDocument, section: IniSection): number {
+  const start = (section.options.at(-1)?.last ?? section.header) + 1;
+  for (let i = start; i < doc.lines.length; i++) if (doc.lines[i]?.kind === 'header') return i;
+  return doc.lines.length;
 }
 
 function optionLines(indent: string, key: string, value: string, eol: string): RawLine[] {
@@ -150,76 +170,4 @@ function optionLines(indent: string, key: string, value: string, eol: string): R
     { text: `${indent}${key} = ${first}`, eol },
     ...rest.map((part) => ({ text: `${indent}${part}`, eol })),
   ];
-}
-
-function checked(
-  before: IniDocument,
-  out: RawLine[],
-  expected: ReadonlyMap<string, Expected[] | undefined>,
-  filename: string,
-): IniDocument {
-  // Only the file's very end may lack a line break.
-  const eol = before.lines.find((line) => line.eol !== '')?.eol ?? '\n';
-  out.forEach((line, index) => {
-    if (line.eol === '' && index < out.length - 1) line.eol = eol;
-  });
-  const names = [...expected.keys()];
-  const refuse = (what: string): never => {
-    throw new TokenStorageError(
-      `Cannot update section [${names.join('], [')}] of ${filename} safely: ${what}. The file was not changed.`,
-      { filename, hint: `Edit ${filename} by hand, or move it aside and log in again.` },
-    );
-  };
-  let after: IniDocument;
-  try {
-    after = parseIni(out.map((line) => line.text + line.eol).join(''), filename);
-  } catch (error) {
-    if (error instanceof TokenFileCorrupt) return refuse('the result would not parse');
-    throw error;
-  }
-  if (!sameOutside(before, after, new Set(names))) {
-    refuse('the rest of the file would read differently');
-  }
-  for (const [name, want] of expected) {
-    const section = after.sections.find((candidate) => candidate.name === name);
-    if (want === undefined) {
-      if (section) refuse('the section would remain');
-      continue;
-    }
-    const got = section?.options ?? [];
-    const same =
-      got.length === want.length &&
-      got.every((option, index) => {
-        const wanted = want[index] as Expected;
-        if (option.key !== wanted.key) return false;
-        if (wanted.raw !== undefined) return option.raw === wanted.raw;
-        const read = interpolate(option.raw);
-        return 'value' in read && read.value === wanted.value;
-      });
-    if (!same) refuse('a key or value would not read back exactly (spaces at its ends?)');
-  }
-  if (serializeIni(after) === serializeIni(before)) return before;
-  return after;
-}
-
-/** Whether every section but those in `names` (and [DEFAULT]) reads the same in both. */
-function sameOutside(before: IniDocument, after: IniDocument, names: ReadonlySet<string>): boolean {
-  if (!sameOptions(before.defaults, after.defaults)) return false;
-  const a = before.sections.filter((section) => !names.has(section.name));
-  const b = after.sections.filter((section) => !names.has(section.name));
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as IniDocument['sections'][number];
-    const y = b[i] as IniDocument['sections'][number];
-    if (x.name !== y.name || !sameOptions(x.options, y.options)) return false;
-  }
-  return true;
-}
-
-function sameOptions(a: readonly IniOption[], b: readonly IniOption[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]?.key !== b[i]?.key || a[i]?.raw !== b[i]?.raw) return false;
-  }
-  return true;
 }
