@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
-import { clearSectionTokens, readSectionTokens, writeSectionTokens } from './ini-tokens.js';
+import { readSectionTokens } from './ini-tokens.js';
 import { TokenFile, type TokenFileOptions } from './token-file.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -68,6 +68,8 @@ export class ConfigParserTokenStorage implements TokenStorage {
   async writeTokens(tokens: TokensByResourceServer): Promise<void> {
     const section = this.#requireSection();
     const valid = validateTokens(tokens, 'tokens to store');
+    // Loaded on first write: readers (`native-login token`) never need the edit machinery.
+    const { writeSectionTokens } = await import('./ini-token-edits.js');
     await this.#file.update((text) => {
       const after = writeSectionTokens(this.#parse(text ?? ''), section, valid, this.filename);
       const next = serializeIni(after);
@@ -80,6 +82,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** Removes the section (fair-research-login empties it; either reads as "no tokens"). */
   async clearTokens(): Promise<void> {
     const section = this.#requireSection();
+    const { clearSectionTokens } = await import('./ini-token-edits.js');
     await this.#file.update((text) => {
       if (text === undefined) return undefined;
       return serializeIni(clearSectionTokens(this.#parse(text), section, this.filename));

@@ -1,6 +1,6 @@
 import type { TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
-import { removeSection, type SectionEdit } from './ini-edit.js';
+import type { SectionEdit } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
 
 /**
@@ -71,9 +71,4 @@ export function identityEdit(section: string, tokens: TokensByResourceServer): S
     }
   }
   return { name: identitySection(section), values, remove, dropIfEmpty: true };
-}
-
-/** The document without the identities of `section`. */
-export function clearIdentities(doc: IniDocument, section: string, filename: string): IniDocument {
-  return removeSection(doc, identitySection(section), filename);
 }

@@ -3,11 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { TokenFileCorrupt, TokenStorageError } from '../../src/errors.js';
 import { parseIni, serializeIni } from '../../src/storage/ini-format.js';
-import {
-  clearSectionTokens,
-  readSectionTokens,
-  writeSectionTokens,
-} from '../../src/storage/ini-tokens.js';
+import { clearSectionTokens, writeSectionTokens } from '../../src/storage/ini-token-edits.js';
+import { readSectionTokens } from '../../src/storage/ini-tokens.js';
 import { PYTHON_FIXTURE, tokenGroup } from './storage-test-kit.js';
 
 const F = '/tmp/t.cfg';
