@@ -96,6 +96,49 @@ function report(t: { diagnostic: (m: string) => void }, label: string, count: nu
     t.diagnostic(`  for example mutation ${example}`);
 }
 
+/**
+ * Writes `count` seeded mutations of `base` to `file`, reads each with `storage`, and fails on
+ * an untyped error or wrong data that `wrongData` (beyond the shared key check) detects.
+ */
+async function fuzz(
+  t: { diagnostic: (m: string) => void },
+  label: string,
+  options: {
+    storage: { readTokens(): Promise<TokensByResourceServer> };
+    file: string;
+    base: Buffer;
+    seed: number;
+    count: number;
+    wrongData?: (tokens: TokensByResourceServer, text: string) => string | undefined;
+  },
+): Promise<void> {
+  const { storage, file, base, count } = options;
+  await writeFile(file, base);
+  const expected = JSON.stringify(await storage.readTokens());
+  const random = mulberry32(options.seed);
+  const result = tally();
+  for (let i = 0; i < count; i++) {
+    const { bytes, what } = mutate(base, random);
+    await writeFile(file, bytes);
+    await readOne(
+      () => storage.readTokens(),
+      expected,
+      `${i} (${what})`,
+      result,
+      (tokens) => {
+        for (const [key, group] of Object.entries(tokens)) {
+          if (key !== group.resource_server)
+            return `stored under "${key}" but names "${group.resource_server}"`;
+        }
+        return options.wrongData?.(tokens, bytes.toString('utf8'));
+      },
+    );
+  }
+  report(t, label, count, result);
+  assert.deepEqual(result.untyped, [], 'untyped errors escaped');
+  assert.deepEqual(result.wrong, [], 'wrong data came back silently');
+}
+
 test(`fuzz: ${INI_MUTATIONS} mutations of an INI token file`, async (t) => {
   const other = sectionText(clientIdFor(2), [fakeGroup(TRANSFER, 'other')]);
   const base = Buffer.from(sectionText(CLIENT, GROUPS) + other);
@@ -103,66 +146,35 @@ test(`fuzz: ${INI_MUTATIONS} mutations of an INI token file`, async (t) => {
   const file = join(dir, 'tokens.cfg');
   const storage = new MultiClientTokenStorage({ filename: file });
   storage.setClientId(CLIENT);
-  await writeFile(file, base);
-  const expected = JSON.stringify(await storage.readTokens());
-  const random = mulberry32(SEED);
-  const result = tally();
-  for (let i = 0; i < INI_MUTATIONS; i++) {
-    const { bytes, what } = mutate(base, random);
-    await writeFile(file, bytes);
-    await readOne(
-      () => storage.readTokens(),
-      expected,
-      `${i} (${what})`,
-      result,
-      (tokens) => {
-        const text = bytes.toString('utf8');
-        for (const [key, group] of Object.entries(tokens)) {
-          if (key !== group.resource_server)
-            return `stored under "${key}" but names "${group.resource_server}"`;
-          const escaped = keyPrefix(group.resource_server).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-          if (!new RegExp(`^[ \\t]*${escaped}__resource_server[ \\t]*[=:]`, 'im').test(text)) {
-            return `resource server "${group.resource_server}" loaded from keys of another name`;
-          }
+  await fuzz(t, 'INI', {
+    storage,
+    file,
+    base,
+    seed: SEED,
+    count: INI_MUTATIONS,
+    // A group must come from keys carrying its own name (a cut value would not).
+    wrongData: (tokens, text) => {
+      for (const group of Object.values(tokens)) {
+        const escaped = keyPrefix(group.resource_server).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (!new RegExp(`^[ \\t]*${escaped}__resource_server[ \\t]*[=:]`, 'im').test(text)) {
+          return `resource server "${group.resource_server}" loaded from keys of another name`;
         }
-        return undefined;
-      },
-    );
-  }
-  report(t, 'INI', INI_MUTATIONS, result);
-  assert.deepEqual(result.untyped, [], 'untyped errors escaped');
-  assert.deepEqual(result.wrong, [], 'wrong data came back silently');
+      }
+      return undefined;
+    },
+  });
 });
 
 test(`fuzz: ${JSON_MUTATIONS} mutations of a JSON token file`, async (t) => {
   const groups = Object.fromEntries(GROUPS.map((group) => [group.resource_server, group]));
-  const base = Buffer.from(`${JSON.stringify(groups, null, 2)}\n`);
   const file = join(dir, 'tokens.json');
-  const storage = new JSONTokenStorage({ filename: file });
-  await writeFile(file, base);
-  const expected = JSON.stringify(await storage.readTokens());
-  const random = mulberry32(SEED + 1);
-  const result = tally();
-  for (let i = 0; i < JSON_MUTATIONS; i++) {
-    const { bytes, what } = mutate(base, random);
-    await writeFile(file, bytes);
-    await readOne(
-      () => storage.readTokens(),
-      expected,
-      `${i} (${what})`,
-      result,
-      (tokens) => {
-        for (const [key, group] of Object.entries(tokens)) {
-          if (key !== group.resource_server)
-            return `stored under "${key}" but names "${group.resource_server}"`;
-        }
-        return undefined;
-      },
-    );
-  }
-  report(t, 'JSON', JSON_MUTATIONS, result);
-  assert.deepEqual(result.untyped, [], 'untyped errors escaped');
-  assert.deepEqual(result.wrong, [], 'wrong data came back silently');
+  await fuzz(t, 'JSON', {
+    storage: new JSONTokenStorage({ filename: file }),
+    file,
+    base: Buffer.from(`${JSON.stringify(groups, null, 2)}\n`),
+    seed: SEED + 1,
+    count: JSON_MUTATIONS,
+  });
 });
 
 scan.checkAtEnd();
