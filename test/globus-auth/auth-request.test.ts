@@ -8,6 +8,7 @@ import {
   type AuthTransport,
   authRequest,
 } from '../../src/globus-auth/auth-request.js';
+import { rejection } from '../helpers/rejection.js';
 
 type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -71,15 +72,6 @@ const post = (extra: Partial<AuthRequest> = {}): AuthRequest => ({
   retry: 'idempotent',
   ...extra,
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('authRequest: what is sent', () => {
   test('a form POST with Accept, User-Agent and no Authorization header', async () => {

@@ -18,6 +18,7 @@ import {
   type GlobusAuthClientOptions,
 } from '../../src/globus-auth/globus-auth-client.js';
 import { createPkcePair, createState } from '../../src/globus-auth/pkce.js';
+import { rejection } from '../helpers/rejection.js';
 
 const CLIENT_ID = '3c5a9d4e-8f1b-4c2d-9e7a-6b5f4d3c2b1a';
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
@@ -72,15 +73,6 @@ async function authorize(refreshTokens = true, scopes = ['openid', 'profile', 'e
 
 async function login(client = makeClient(), refreshTokens = true) {
   return client.exchangeCode(await authorize(refreshTokens));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('exchangeCode', () => {
