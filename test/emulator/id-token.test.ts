@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
@@ -13,7 +12,7 @@ interface Fixture {
   token_response: { id_token: string };
 }
 const fixture = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '../shared/fixtures/globus-real-id-token.json'), 'utf8'),
+  readFileSync(new URL('../fixtures/globus-real-id-token.json', import.meta.url), 'utf8'),
 ) as Fixture;
 const realClaims = JSON.parse(
   Buffer.from(fixture.token_response.id_token.split('.')[1] ?? '', 'base64url').toString(),

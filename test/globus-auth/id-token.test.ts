@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { InvalidIdToken } from '../../src/errors.js';
@@ -16,7 +15,7 @@ type Fixture = {
   token_response: { id_token: string };
 };
 const fixture = JSON.parse(
-  readFileSync(resolve(process.cwd(), '../shared/fixtures/globus-real-id-token.json'), 'utf8'),
+  readFileSync(new URL('../fixtures/globus-real-id-token.json', import.meta.url), 'utf8'),
 ) as Fixture;
 const TOKEN = fixture.token_response.id_token;
 const ISSUER = 'https://auth.globus.org';

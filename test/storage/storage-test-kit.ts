@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { TokenGroup } from '../../src/tokens/token-group.js';
 
 /** Shared helpers of the storage tests: temp folders, token groups, child processes. */
@@ -28,7 +29,9 @@ export function tokenGroup(rs: string, overrides: Partial<TokenGroup> = {}): Tok
 }
 
 /** The fair-research-login sample file written by the Python library (read-only). */
-export const PYTHON_FIXTURE = resolve(process.cwd(), '../shared/fixtures/python-native-apps.cfg');
+export const PYTHON_FIXTURE = fileURLToPath(
+  new URL('../fixtures/python-native-apps.cfg', import.meta.url),
+);
 
 /** A child process's outcome. */
 export type ChildResult = { code: number; stdout: string; stderr: string };
