@@ -54,14 +54,14 @@ export async function createClient(
   extra: Partial<NativeClientOptions> = {},
 ): Promise<NativeClient> {
   const clientId = requireClientId(settings);
-  const [{ NativeClient }, { MultiClientTokenStorage }] = await Promise.all([
+  const [{ NativeClient }, { openStorage }] = await Promise.all([
     import('../native-client.js'),
-    import('../storage/multi-client-token-storage.js'),
+    import('./storage-choice.js'),
   ]);
   return new NativeClient({
     clientId,
     appName: 'native-login',
-    tokenStorage: new MultiClientTokenStorage({ filename: settings.storage }),
+    tokenStorage: await openStorage(settings, clientId),
     environment: settings.environment,
     authBaseUrl: settings.authUrl,
     env: io.env,

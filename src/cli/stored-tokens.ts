@@ -9,8 +9,6 @@ import { type CliSettings, requireClientId } from './settings.js';
 /** The tokens stored for the client id of `settings` (validated; may be empty). */
 export async function readStoredTokens(settings: CliSettings): Promise<TokensByResourceServer> {
   const clientId = requireClientId(settings);
-  const { MultiClientTokenStorage } = await import('../storage/multi-client-token-storage.js');
-  const storage = new MultiClientTokenStorage({ filename: settings.storage });
-  storage.setClientId(clientId);
-  return readValidTokens(storage);
+  const { openStorage } = await import('./storage-choice.js');
+  return readValidTokens(await openStorage(settings, clientId));
 }
