@@ -16,8 +16,8 @@ export type PgPoolClientLike = PgQueryable & {
 /** What is used of a `pg.Pool`: queries, and a connection of its own for the lock. */
 export type PgPoolLike = PgQueryable & { connect(): Promise<PgPoolClientLike> };
 
-/** A held PostgreSQL lock: its connection runs the work done under it. */
-export type PgLease = { readonly client: PgPoolClientLike; release(): Promise<void> };
+/** A held PostgreSQL lock: `session` runs the work done under it, one statement at a time. */
+export type PgLease = { readonly session: PgQueryable; release(): Promise<void> };
 
 /** Timing of the lock (milliseconds). */
 export type PgLeaseTiming = { waitMs: number; leaseMs: number; queryTimeoutMs: number };
@@ -89,9 +89,18 @@ export async function acquirePgLease(
     if (errorCode(error) === '55P03') throw lockTimedOut(where, timing.waitMs);
     throw storageFailure(error, pgUnavailable(error), 'lock the PostgreSQL token storage', where);
   }
+  // pg wants one statement at a time per connection: the work and the heartbeat take turns.
+  let tail: Promise<unknown> = Promise.resolve();
+  const session: PgQueryable = {
+    query(query) {
+      const result = tail.then(() => client.query(query));
+      tail = result.catch(() => undefined);
+      return result;
+    },
+  };
   const heartbeat = setInterval(
     () => {
-      client.query({ text: 'SELECT 1', query_timeout: timing.queryTimeoutMs }).catch(() => {
+      session.query({ text: 'SELECT 1', query_timeout: timing.queryTimeoutMs }).catch(() => {
         broken = true;
       });
     },
@@ -100,14 +109,14 @@ export async function acquirePgLease(
   heartbeat.unref();
   let released = false;
   return {
-    client,
+    session,
     async release() {
       if (released) return;
       released = true;
       clearInterval(heartbeat);
       try {
         if (!broken) {
-          await client.query({
+          await session.query({
             text: 'SELECT pg_advisory_unlock(hashtextextended($1, 0))',
             values: [key],
             query_timeout: timing.queryTimeoutMs,

@@ -141,7 +141,7 @@ export class PostgresTokenStorage implements TokenStorage {
   async #run(what: string, query: { text: string; values: unknown[] }) {
     const pool = await this.#ready();
     // Under the lock, work goes through the lock's session (see acquirePgLease).
-    const runner: PgQueryable = this.#lock.held && this.#lease ? this.#lease.client : pool;
+    const runner: PgQueryable = this.#lock.held && this.#lease ? this.#lease.session : pool;
     try {
       return await runner.query({ ...query, query_timeout: this.#timeoutMs() });
     } catch (error) {
