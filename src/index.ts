@@ -42,6 +42,16 @@ export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.
 export { JSONTokenStorage } from './storage/json-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
+export {
+  type PgPoolLike,
+  PostgresTokenStorage,
+  type PostgresTokenStorageOptions,
+} from './storage/postgres-token-storage.js';
+export {
+  type RedisClientLike,
+  RedisTokenStorage,
+  type RedisTokenStorageOptions,
+} from './storage/redis-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { parseScopes } from './tokens/scopes.js';
 export type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';

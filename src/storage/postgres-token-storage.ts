@@ -139,10 +139,10 @@ export class PostgresTokenStorage implements TokenStorage {
   }
 
   async #run(what: string, query: { text: string; values: unknown[] }) {
-    const pool = await this.#ready();
-    // Under the lock, work goes through the lock's session (see acquirePgLease).
-    const runner: PgQueryable = this.#lock.held && this.#lease ? this.#lease.session : pool;
     try {
+      const pool = await this.#ready();
+      // Under the lock, work goes through the lock's session (see acquirePgLease).
+      const runner: PgQueryable = this.#lock.held && this.#lease ? this.#lease.session : pool;
       return await runner.query({ ...query, query_timeout: this.#timeoutMs() });
     } catch (error) {
       throw storageFailure(error, pgUnavailable(error), what, this.where);
@@ -150,7 +150,9 @@ export class PostgresTokenStorage implements TokenStorage {
   }
 
   async #acquire() {
-    const pool = await this.#ready();
+    const pool = await this.#ready().catch((error: unknown) => {
+      throw storageFailure(error, pgUnavailable(error), 'lock the tokens', this.where);
+    });
     const key = `native-login:${this.#table}:${this.#requireNamespace()}`;
     const timing = {
       waitMs: this.#options.lockWaitMs ?? 200_000,
@@ -178,7 +180,7 @@ export class PostgresTokenStorage implements TokenStorage {
     const pool = await this.#pool;
     this.#tableReady ??= this.#createTable(pool).catch((error: unknown) => {
       this.#tableReady = undefined;
-      throw storageFailure(error, pgUnavailable(error), 'create the token table', this.where);
+      throw error;
     });
     await this.#tableReady;
     return pool;
