@@ -15,7 +15,11 @@ export type FileLockOptions = {
    * or silent holder is taken over after `staleMs` anyway.
    */
   waitMs?: number;
-  /** A lock whose file has not been touched for this long is taken over; default 10 000. */
+  /**
+   * A lock seen unchanged (same file, content and mtime) for this long, measured on the
+   * waiter's own monotonic clock, is taken over; default 10 000. Never the holder's clock: a
+   * holder on another host may be hours off ours.
+   */
   staleMs?: number;
   /** How often a holder touches its lock file to show it is alive; default 2 000. */
   refreshMs?: number;
@@ -43,7 +47,7 @@ function pidNamespace(): string | undefined {
 /**
  * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
  * pid, host and time, touched every `refreshMs` while held. A lock whose process is dead on
- * this host, or that nobody touched for `staleMs`, is taken over: renamed aside under a
+ * this host, or that this waiter saw unchanged for `staleMs` of its own time, is taken over: renamed aside under a
  * unique name (only one taker can), checked to be the very file judged stale, then deleted.
  */
 export async function acquireFileLock(
@@ -57,12 +61,18 @@ export async function acquireFileLock(
   const deadline = Date.now() + waitMs;
   let delay = 5;
   let holder: Seen | undefined;
+  // The lock as we last saw it change, and when (our monotonic time): a live holder touches it
+  // every refreshMs, so a lock that stays the same for staleMs of our own time is abandoned.
+  let watched: { seen: Seen; since: number } | undefined;
   for (;;) {
     const handle = await tryCreate(lockPath, host);
     if (handle) return hold(lockPath, handle, refreshMs);
     holder = await inspect(lockPath);
     if (holder === undefined) continue;
-    if (isStale(holder, host, staleMs)) {
+    if (watched === undefined || !sameLock(watched.seen, holder)) {
+      watched = { seen: holder, since: performance.now() };
+    }
+    if (isStale(holder, host, staleMs, performance.now() - watched.since)) {
       await takeOver(lockPath, holder);
       continue;
     }
@@ -145,13 +155,18 @@ function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: st
   }
 }
 
-function isStale(seen: Seen, host: Machine, staleMs: number): boolean {
-  const age = Date.now() - seen.mtimeMs;
-  if (age > staleMs) return true;
+/** Whether two looks at the lock saw the very same file, unchanged. */
+function sameLock(a: Seen, b: Seen): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.content === b.content;
+}
+
+/** `unchangedMs`: how long this waiter has seen the lock unchanged, on its own clock. */
+function isStale(seen: Seen, host: Machine, staleMs: number, unchangedMs: number): boolean {
+  if (unchangedMs > staleMs) return true;
   const { pid, hostname: holderHost, pidNamespace: holderNamespace } = owner(seen);
   // No owner in it: a lock left by the fallback path's writer dying between create and write
   // (ours are linked in whole). Give a live writer a moment, no more.
-  if (pid === undefined && age > EMPTY_LOCK_GRACE_MS) return true;
+  if (pid === undefined && unchangedMs > EMPTY_LOCK_GRACE_MS) return true;
   // A pid means something only on the same machine and in the same pid namespace: two
   // containers sharing a hostname and a home folder must not judge each other's pids.
   if (pid === undefined || holderHost !== host.hostname) return false;
@@ -180,12 +195,7 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
     );
   }
   const moved = await inspect(aside);
-  const same =
-    moved !== undefined &&
-    moved.ino === stale.ino &&
-    moved.dev === stale.dev &&
-    moved.mtimeMs === stale.mtimeMs &&
-    moved.content === stale.content;
+  const same = moved !== undefined && sameLock(moved, stale);
   // A racing taker's fresh lock was moved by mistake: put it back unless a third took the place.
   if (!same) await link(aside, lockPath).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
