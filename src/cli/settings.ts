@@ -77,6 +77,8 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 function expandHome(path: string, home: string): string {
+  // A URL (postgres://, redis://) names a server, not a path.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return path;
   if (path === '~') return home;
   if (path.startsWith('~/')) return join(home, path.slice(2));
   return isAbsolute(path) ? path : resolve(path);
