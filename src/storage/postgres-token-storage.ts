@@ -9,7 +9,7 @@ import {
   type PgQueryable,
   pgUnavailable,
 } from './postgres-lease.js';
-import { describeServerUrl, storageFailure } from './server-errors.js';
+import { describeServerUrl, retryWhileUnavailable, storageFailure } from './server-errors.js';
 import { decodeGroup, encodeGroup } from './stored-group-json.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -102,11 +102,12 @@ export class PostgresTokenStorage implements TokenStorage {
       values.push(group.resource_server, encodeGroup(group));
       return `($1, $${values.length - 1}, $${values.length})`;
     });
-    await this.#run('write the tokens', {
-      text: `INSERT INTO ${this.#table} (namespace, resource_server, token_data_json) VALUES ${rows.join(', ')}
-        ON CONFLICT (namespace, resource_server) DO UPDATE SET token_data_json = EXCLUDED.token_data_json`,
-      values,
-    });
+    const text = `INSERT INTO ${this.#table} (namespace, resource_server, token_data_json) VALUES ${rows.join(', ')}
+        ON CONFLICT (namespace, resource_server) DO UPDATE SET token_data_json = EXCLUDED.token_data_json`;
+    // After a failure, through the pool: the lock's session (and the lock) may be gone.
+    await retryWhileUnavailable(this.#timeoutMs(), (attempt) =>
+      this.#run('write the tokens', { text, values }, attempt > 0),
+    );
   }
 
   /** Deletes every row of this namespace. */
@@ -138,11 +139,12 @@ export class PostgresTokenStorage implements TokenStorage {
     });
   }
 
-  async #run(what: string, query: { text: string; values: unknown[] }) {
+  async #run(what: string, query: { text: string; values: unknown[] }, viaPool = false) {
     try {
       const pool = await this.#ready();
       // Under the lock, work goes through the lock's session (see acquirePgLease).
-      const runner: PgQueryable = this.#lock.held && this.#lease ? this.#lease.session : pool;
+      const lease = this.#lock.held && !viaPool ? this.#lease : undefined;
+      const runner: PgQueryable = lease ? lease.session : pool;
       return await runner.query({ ...query, query_timeout: this.#timeoutMs() });
     } catch (error) {
       throw storageFailure(error, pgUnavailable(error), what, this.where);

@@ -3,7 +3,12 @@ import { type TokensByResourceServer, validateTokens } from '../tokens/token-gro
 import { InstanceLock } from './instance-lock.js';
 import { loadOptionalDriver } from './optional-driver.js';
 import { acquireRedisLease } from './redis-lease.js';
-import { describeServerUrl, isSocketFailure, storageFailure } from './server-errors.js';
+import {
+  describeServerUrl,
+  isSocketFailure,
+  retryWhileUnavailable,
+  storageFailure,
+} from './server-errors.js';
 import { decodeGroup, encodeGroup } from './stored-group-json.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -96,7 +101,10 @@ export class RedisTokenStorage implements TokenStorage {
     const groups = Object.values(validateTokens(tokens, 'tokens to store'));
     if (groups.length === 0) return;
     const fields = groups.flatMap((group) => [group.resource_server, encodeGroup(group)]);
-    await this.#run('write the tokens', ['HSET', this.#key('tokens'), ...fields]);
+    const key = this.#key('tokens');
+    await retryWhileUnavailable(this.#timeoutMs(), () =>
+      this.#run('write the tokens', ['HSET', key, ...fields]),
+    );
   }
 
   /** Deletes this namespace's hash. */

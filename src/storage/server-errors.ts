@@ -71,3 +71,26 @@ export function lockTimedOut(where: string, waitMs: number): TokenStorageError {
     },
   );
 }
+
+/**
+ * Runs a write again while the server is unreachable, for up to `boundMs` (a restart takes
+ * seconds): a write may carry a refresh token that the server has just rotated, the only
+ * valid one, so giving up at the first dropped connection could lose the login. `attempt`
+ * counts from 0 so a caller can change path after the first failure.
+ */
+export async function retryWhileUnavailable<T>(
+  boundMs: number,
+  write: (attempt: number) => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write(attempt);
+    } catch (error) {
+      const unavailable =
+        error instanceof LoginException && error.code === 'token_storage_unavailable';
+      if (!unavailable || performance.now() - started >= boundMs) throw error;
+      await new Promise((done) => setTimeout(done, Math.min(100 * 2 ** attempt, 1000)));
+    }
+  }
+}

@@ -20,8 +20,8 @@ for await (const line of lines) {
   if (command !== 'go') continue;
   const tokenStorage =
     kind === 'postgres'
-      ? new PostgresTokenStorage({ connectionString: url, timeoutMs: 3000 })
-      : new RedisTokenStorage({ url, lockTtlMs: Number(ttl), timeoutMs: 3000 });
+      ? new PostgresTokenStorage({ connectionString: url, timeoutMs: 10_000 })
+      : new RedisTokenStorage({ url, lockTtlMs: Number(ttl), timeoutMs: 10_000 });
   const client = new NativeClient({ clientId, authBaseUrl, tokenStorage, env: {} });
   try {
     const tokens = await client.loadTokens();

@@ -4,7 +4,8 @@
  * emulator with refresh-token rotation on. 5 rounds on expired tokens: exactly one refresh per
  * group and round, every process gets the same tokens, the stored refresh tokens stay good.
  * Then the lock holder is killed (kill -9) mid-refresh: the others go on within the lock's TTL.
- * Then the server is stopped: typed errors, no refresh made; restarted: all works again.
+ * Then the server is stopped: typed errors, no refresh made; restarted: all works again. And
+ * stopped while a refresh is in flight: the rotated refresh token is written once it is back.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -191,6 +192,30 @@ for (const kind of ['postgres', 'redis'] as const) {
       // Nothing lost: the stored refresh tokens are the newest, so one more refresh works.
       latest = await s!.makeClient({ tokenStorage: storage }).refreshTokens(stored);
       assert.equal(refreshes(), 2 * refreshable());
+    });
+
+    test('server restarted while a refresh is in flight: the new tokens are written after it', async (t) => {
+      await expire(storage);
+      s!.emulator.resetCounters();
+      // The refresh is answered while the server is down; the write must wait for it to return.
+      s!.emulator.injectFault({ kind: 'delay', ms: 1000 });
+      const [holder] = workers as [Child];
+      const answer = go([holder], kind, server.url);
+      const deadline = performance.now() + 30_000;
+      while (s!.emulator.pendingFaults().length > 0 && performance.now() < deadline)
+        await sleep(20);
+      await server.halt();
+      const stopped = performance.now();
+      await sleep(2000);
+      await server.restart();
+      const [line] = await answer;
+      t.diagnostic(
+        `${kind}: ${line} ${(performance.now() - stopped).toFixed(0)} ms after the stop`,
+      );
+      const stored = await storage.readTokens();
+      assert.equal(line, `ok ${fingerprint(stored)}`, 'the holder stored what it got');
+      assert.equal(refreshes(), refreshable());
+      latest = await s!.makeClient({ tokenStorage: storage }).refreshTokens(stored);
     });
   });
 }
