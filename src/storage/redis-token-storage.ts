@@ -43,13 +43,13 @@ type OwnClient = RedisClientLike & {
 
 /** node-redis errors that mean the connection is gone or was never made. */
 const UNAVAILABLE =
-  /^(ConnectionTimeoutError|SocketClosedUnexpectedlyError|ClientClosedError|ClientOfflineError|ReconnectStrategyError|SocketTimeoutError)$/;
+  /\b(ConnectionTimeoutError|SocketClosedUnexpectedlyError|ClientClosedError|ClientOfflineError|DisconnectsClientError|ReconnectStrategyError|SocketTimeoutError)\b/;
 
 /**
  * Tokens in a Redis hash (`<prefix><namespace>:tokens`, a field per resource server holding
  * the group's JSON), shared by every host that reaches the server. `withLock` holds the lock
  * key `<prefix><namespace>:lock` (see acquireRedisLease), so one refresh happens across
- * hosts. Needs the optional `redis` package (node-redis), loaded on first use. Keep the
+ * hosts. Needs the optional `@redis/client` package (node-redis), loaded on first use. Keep the
  * server's append-only file on, or a restart forgets the tokens.
  */
 export class RedisTokenStorage implements TokenStorage {
@@ -170,7 +170,8 @@ export class RedisTokenStorage implements TokenStorage {
     } catch (error) {
       // A connection that failed or hung is replaced on the next command.
       if (own && !own.isReady) void this.close();
-      const name = error instanceof Error ? error.name : '';
+      // node-redis's error classes keep the name `Error`: their constructor names them.
+      const name = error instanceof Error ? `${error.constructor.name} ${error.name}` : '';
       throw storageFailure(
         error,
         isSocketFailure(error) || UNAVAILABLE.test(name),
@@ -195,10 +196,10 @@ export class RedisTokenStorage implements TokenStorage {
 
   async #connect(): Promise<OwnClient> {
     const redis = await loadOptionalDriver(
-      'redis',
+      '@redis/client',
       '6',
       'RedisTokenStorage',
-      () => import('redis'),
+      () => import('@redis/client'),
     );
     const client = redis.createClient({
       url: this.#options.url,

@@ -44,7 +44,7 @@ export function storageFailure(
   where: string,
 ): LoginException {
   if (error instanceof LoginException) return error;
-  const detail = errorCode(error) ?? (error instanceof Error ? error.name : 'unknown error');
+  const detail = errorCode(error) ?? (error instanceof Error ? errorClass(error) : 'unknown error');
   if (unavailable) {
     return new TokenStorageError(
       `Could not ${what}: the server at ${where} is unreachable (${detail}).`,
@@ -59,6 +59,12 @@ export function storageFailure(
     cause: error,
     hint: "Check the storage URL, the account's rights and the server's log.",
   });
+}
+
+/** An error's class name (drivers often leave `name` as plain `Error`). */
+function errorClass(error: Error): string {
+  const constructorName = error.constructor.name;
+  return constructorName && constructorName !== 'Error' ? constructorName : error.name;
 }
 
 /** The lock was not had within `waitMs`: someone holds it (or held it and died, for Redis). */

@@ -117,7 +117,7 @@ test('without the driver package, the error says what to install', async (t) => 
   const tsx = import.meta.resolve('tsx');
   for (const [url, install] of [
     ['postgres://127.0.0.1:1/x', 'npm install pg@8'],
-    ['redis://127.0.0.1:1', 'npm install redis@6'],
+    ['redis://127.0.0.1:1', 'npm install @redis/client@6'],
   ] as const) {
     const result = await new Promise<CliResult>((done) => {
       const child = spawn(

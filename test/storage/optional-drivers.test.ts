@@ -41,7 +41,7 @@ console.log(JSON.stringify(codes));
 `);
   const [before, afterUse, codes] = out.trim().split('\n');
   assert.equal(before, '[]', 'nothing of pg or redis after importing native-login');
-  assert.deepEqual(JSON.parse(afterUse ?? ''), ['@redis/client', 'pg', 'redis']);
+  assert.deepEqual(JSON.parse(afterUse ?? ''), ['@redis/client', 'pg']);
   // Port 1 refuses: a typed error, not a hang.
   assert.deepEqual(JSON.parse(codes ?? ''), [
     'token_storage_unavailable',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'redis';
+import { createClient } from '@redis/client';
 import { TokenStorageError } from '../../src/errors.js';
 import { RedisTokenStorage } from '../../src/storage/redis-token-storage.js';
 import { startRedis } from '../helpers/private-servers.js';
