@@ -16,6 +16,19 @@ export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 const PG_READY = /database system is ready to accept connections/;
 const REDIS_READY = /Ready to accept connections/;
 
+/**
+ * The servers' environment: ours without libfaketime. The suite must pass under `faketime`, but
+ * redis-server (jemalloc) deadlocks under it, and a server on another clock than its clients is
+ * what many machines look like anyway.
+ */
+function serverEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of Object.keys(env)) {
+    if (name === 'LD_PRELOAD' || name.startsWith('FAKETIME')) delete env[name];
+  }
+  return env;
+}
+
 /** A running private server. */
 export type PrivateServer = {
   /** The URL clients connect with (no password: loopback, trust or no auth). */
@@ -44,7 +57,7 @@ function launch(argv: string[], readyLine: RegExp) {
   const [command, ...args] = argv;
   const child = spawn(command!, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env },
+    env: serverEnv(),
   });
   let log = '';
   let seen = 0;
@@ -117,7 +130,11 @@ export function postgresMissing(): string | undefined {
 /** Why a Redis cannot be started here, or undefined when it can. */
 export function redisMissing(): string | undefined {
   try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    execFileSync('redis-server', ['--version'], {
+      stdio: 'ignore',
+      env: serverEnv(),
+      timeout: 10_000,
+    });
     return undefined;
   } catch {
     return 'redis-server is not installed; apt-get install redis-server';
@@ -140,7 +157,7 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   execFileSync(
     cmd!,
     [...rest, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
-    { stdio: 'pipe', env: { ...process.env, LC_ALL: 'C' } },
+    { stdio: 'pipe', env: serverEnv({ LC_ALL: 'C' }), timeout: 120_000 },
   );
   const port = await freePort();
   const args = ['-D', data, '-k', dir, '-h', '127.0.0.1', '-p', String(port)];
