@@ -1,7 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { InstanceLock } from './instance-lock.js';
-import { loadOptionalDriver } from './optional-driver.js';
 import {
   acquirePgLease,
   type PgLease,
@@ -9,6 +8,7 @@ import {
   type PgQueryable,
   pgUnavailable,
 } from './postgres-lease.js';
+import { createTokenTable, makePgPool } from './postgres-pool.js';
 import { describeServerUrl, retryWhileUnavailable, storageFailure } from './server-errors.js';
 import { decodeGroup, encodeGroup } from './stored-group-json.js';
 import type { TokenStorage } from './token-storage.js';
@@ -180,50 +180,20 @@ export class PostgresTokenStorage implements TokenStorage {
       throw error;
     });
     const pool = await this.#pool;
-    this.#tableReady ??= this.#createTable(pool).catch((error: unknown) => {
-      this.#tableReady = undefined;
-      throw error;
-    });
+    this.#tableReady ??= createTokenTable(pool, this.#table, this.#timeoutMs()).catch(
+      (error: unknown) => {
+        this.#tableReady = undefined;
+        throw error;
+      },
+    );
     await this.#tableReady;
     return pool;
   }
 
   async #makePool(): Promise<PgPoolLike> {
     if (this.#options.pool) return this.#options.pool;
-    const pg = await loadOptionalDriver('pg', '8', 'PostgresTokenStorage', () => import('pg'));
-    const pool = new pg.default.Pool({
-      connectionString: this.#options.connectionString,
-      connectionTimeoutMillis: this.#timeoutMs(),
-      keepAlive: true,
-      max: 4,
-      // A CLI run ends when its work is done, without waiting for idle connections to close.
-      allowExitOnIdle: true,
-    });
-    // An idle connection that the server ends (a restart) emits 'error': the next query
-    // reconnects, so it is not an error of any caller.
-    pool.on('error', () => undefined);
-    this.#end = () => pool.end();
-    return pool as unknown as PgPoolLike;
-  }
-
-  async #createTable(pool: PgPoolLike): Promise<void> {
-    const client = await pool.connect();
-    try {
-      // Hosts starting at once would race in CREATE TABLE IF NOT EXISTS: serialise them.
-      await client.query({ text: 'BEGIN' });
-      await client.query({
-        text: "SELECT pg_advisory_xact_lock(hashtextextended('native-login:create-table', 0))",
-        query_timeout: this.#timeoutMs(),
-      });
-      await client.query({
-        text: `CREATE TABLE IF NOT EXISTS ${this.#table} (namespace TEXT NOT NULL, resource_server TEXT NOT NULL,
-          token_data_json TEXT NOT NULL, PRIMARY KEY (namespace, resource_server))`,
-      });
-      await client.query({ text: 'COMMIT' });
-      client.release();
-    } catch (error) {
-      client.release(true);
-      throw error;
-    }
+    const own = await makePgPool(this.#options.connectionString as string, this.#timeoutMs());
+    this.#end = own.end;
+    return own.pool;
   }
 }

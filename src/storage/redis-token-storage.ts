@@ -1,7 +1,11 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { InstanceLock } from './instance-lock.js';
-import { loadOptionalDriver } from './optional-driver.js';
+import {
+  connectRedis,
+  type OwnRedisClient as OwnClient,
+  type RedisClientLike,
+} from './redis-connection.js';
 import { acquireRedisLease } from './redis-lease.js';
 import {
   describeServerUrl,
@@ -12,8 +16,7 @@ import {
 import { decodeGroup, encodeGroup } from './stored-group-json.js';
 import type { TokenStorage } from './token-storage.js';
 
-/** What is used of a node-redis client: raw commands. */
-export type RedisClientLike = { sendCommand(args: string[]): Promise<unknown> };
+export type { RedisClientLike } from './redis-connection.js';
 
 /** Options of `RedisTokenStorage`: a URL or a connected node-redis client of yours. */
 export type RedisTokenStorageOptions = {
@@ -31,14 +34,6 @@ export type RedisTokenStorageOptions = {
   lockTtlMs?: number;
   /** Bound of connecting and of each command; default 10 000. */
   timeoutMs?: number;
-};
-
-/** node-redis's own client, as far as it is used here. */
-type OwnClient = RedisClientLike & {
-  readonly isReady: boolean;
-  connect(): Promise<unknown>;
-  destroy(): void;
-  on(event: 'error', listener: (error: Error) => void): unknown;
 };
 
 /** node-redis errors that mean the connection is gone or was never made. */
@@ -187,36 +182,10 @@ export class RedisTokenStorage implements TokenStorage {
     const current = this.#own ? await this.#own.catch(() => undefined) : undefined;
     if (current?.isReady) return current;
     current?.destroy();
-    this.#own = this.#connect();
+    this.#own = connectRedis(this.#options.url as string, this.#timeoutMs());
     this.#own.catch(() => {
       this.#own = undefined;
     });
     return this.#own;
-  }
-
-  async #connect(): Promise<OwnClient> {
-    const redis = await loadOptionalDriver(
-      '@redis/client',
-      '6',
-      'RedisTokenStorage',
-      () => import('@redis/client'),
-    );
-    const client = redis.createClient({
-      url: this.#options.url,
-      // Fail at once while disconnected instead of queueing: callers get a typed error and
-      // the next call connects anew.
-      disableOfflineQueue: true,
-      socket: { connectTimeout: this.#timeoutMs(), reconnectStrategy: false },
-    }) as unknown as OwnClient & { unref(): void };
-    client.on('error', () => undefined); // reported by the failing command instead
-    try {
-      await client.connect();
-    } catch (error) {
-      client.destroy();
-      throw error;
-    }
-    // A CLI run ends when its work is done, without closing the connection first.
-    client.unref();
-    return client;
   }
 }
