@@ -104,12 +104,30 @@ function launch(argv: string[], readyLine: RegExp) {
   };
 }
 
-/** As root, servers run as this unprivileged user (PostgreSQL refuses to run as root). */
-function runAs(): { uid: number; gid: number; prefix: string[] } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid, prefix: ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups'] };
+/**
+ * The words that start a server: with `setpriv`, it gets `signal` when this process dies (so a
+ * test run that is killed leaves no server behind) and, as root, runs as the unprivileged
+ * `postgres` user (PostgreSQL refuses to run as root).
+ */
+function serverPrefix(signal: NodeJS.Signals, asPostgres: boolean): string[] {
+  const words = existsSync('/usr/bin/setpriv') ? ['setpriv', `--pdeathsig=${signal}`] : [];
+  if (!asPostgres || process.getuid?.() !== 0) return words;
+  const uid = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
+  const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
+  return ['setpriv', `--pdeathsig=${signal}`, `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups'];
+}
+
+/** Starts `argv` and waits until it is ready; if it is not, kills it and removes `dir`. */
+async function launchReady(argv: string[], ready: RegExp, dir: string) {
+  const server = launch(argv, ready);
+  try {
+    await server.ready();
+  } catch (error) {
+    await server.halt('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return server;
 }
 
 /** Why a PostgreSQL cannot be started here, or undefined when it can. */
@@ -146,11 +164,13 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   const missing = postgresMissing();
   if (missing) return missing;
   const dir = await mkdtemp(join(tmpdir(), 'native-login-pg-'));
-  const user = runAs();
-  const prefix = user?.prefix ?? [];
-  if (user) {
+  // SIGINT is PostgreSQL's "fast" shutdown: sessions are ended, data kept.
+  const prefix = serverPrefix('SIGINT', true);
+  if (process.getuid?.() === 0) {
     await chmod(dir, 0o700);
-    await chown(dir, user.uid, user.gid);
+    const id = (flag: string) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    await chown(dir, id('-u'), id('-g'));
   }
   const data = join(dir, 'data');
   const [cmd, ...rest] = [...prefix, join(POSTGRES_BIN, 'initdb')];
@@ -164,17 +184,14 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   // Durability is not what these tests measure; fsync off keeps them fast.
   args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const argv = [...prefix, join(POSTGRES_BIN, 'postgres'), ...args];
-  let server = launch(argv, PG_READY);
-  await server.ready();
+  let server = await launchReady(argv, PG_READY, dir);
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    // SIGINT is PostgreSQL's "fast" shutdown: sessions are ended, data kept.
     halt: () => server.halt('SIGINT'),
     async restart() {
-      server = launch(argv, PG_READY);
-      await server.ready();
+      server = await launchReady(argv, PG_READY, dir);
     },
     async stop() {
       if (stopped) return;
@@ -193,16 +210,15 @@ export async function startRedis(): Promise<PrivateServer | string> {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
   args.push('--save', '', '--appendonly', 'yes', '--appendfsync', 'always');
-  let server = launch(['redis-server', ...args], REDIS_READY);
-  await server.ready();
+  const argv = [...serverPrefix('SIGTERM', false), 'redis-server', ...args];
+  let server = await launchReady(argv, REDIS_READY, dir);
   let stopped = false;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     halt: () => server.halt('SIGTERM'),
     async restart() {
-      server = launch(['redis-server', ...args], REDIS_READY);
-      await server.ready();
+      server = await launchReady(argv, REDIS_READY, dir);
     },
     async stop() {
       if (stopped) return;
