@@ -163,16 +163,13 @@ export class RedisTokenStorage implements TokenStorage {
       });
       return await Promise.race([client.sendCommand(args), timeout]);
     } catch (error) {
-      // A connection that failed or hung is replaced on the next command.
-      if (own && !own.isReady) void this.close();
       // node-redis's error classes keep the name `Error`: their constructor names them.
       const name = error instanceof Error ? `${error.constructor.name} ${error.name}` : '';
-      throw storageFailure(
-        error,
-        isSocketFailure(error) || UNAVAILABLE.test(name),
-        what,
-        this.where,
-      );
+      const unavailable = isSocketFailure(error) || UNAVAILABLE.test(name);
+      // A connection that failed or hung is dropped; the next command makes a new one (only
+      // this client: another call may already have replaced it).
+      if (own && (unavailable || !own.isReady)) own.destroy();
+      throw storageFailure(error, unavailable, what, this.where);
     } finally {
       clearTimeout(timer);
     }
