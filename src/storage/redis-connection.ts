@@ -28,7 +28,9 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<OwnR
   });
   client.on('error', () => undefined); // reported by the failing command instead
   try {
-    await client.connect();
+    // connectTimeout covers the TCP connection only: a server that accepts and then hangs
+    // would stall the handshake for ever.
+    await withTimeout(timeoutMs, () => client.connect());
   } catch (error) {
     client.destroy();
     throw error;
@@ -36,4 +38,21 @@ export async function connectRedis(url: string, timeoutMs: number): Promise<OwnR
   // A CLI run ends when its work is done, without closing the connection first.
   client.unref();
   return client as unknown as OwnRedisClient;
+}
+
+/** Runs `fn`, failing with a `SocketTimeoutError` after `ms` (what it started goes on). */
+export async function withTimeout<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${ms} ms`);
+      error.name = 'SocketTimeoutError';
+      fail(error);
+    }, ms);
+  });
+  try {
+    return await Promise.race([fn(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

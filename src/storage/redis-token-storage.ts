@@ -5,6 +5,7 @@ import {
   connectRedis,
   type OwnRedisClient as OwnClient,
   type RedisClientLike,
+  withTimeout,
 } from './redis-connection.js';
 import { acquireRedisLease } from './redis-lease.js';
 import {
@@ -149,29 +150,22 @@ export class RedisTokenStorage implements TokenStorage {
 
   /** Sends one command, bounded by the timeout; failures become typed errors. */
   async #run(what: string, args: string[]): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
     let own: OwnClient | undefined;
     try {
-      own = this.#options.client ? undefined : await this.#ownClient();
-      const client = own ?? (this.#options.client as RedisClientLike);
-      const timeout = new Promise<never>((_, fail) => {
-        timer = setTimeout(() => {
-          const error = new Error('the command timed out');
-          error.name = 'SocketTimeoutError';
-          fail(error);
-        }, this.#timeoutMs());
+      // Connecting and the command share one bound: a hung server must not hang the caller.
+      return await withTimeout(this.#timeoutMs(), async () => {
+        own = this.#options.client ? undefined : await this.#ownClient();
+        return (own ?? (this.#options.client as RedisClientLike)).sendCommand(args);
       });
-      return await Promise.race([client.sendCommand(args), timeout]);
     } catch (error) {
       // node-redis's error classes keep the name `Error`: their constructor names them.
       const name = error instanceof Error ? `${error.constructor.name} ${error.name}` : '';
       const unavailable = isSocketFailure(error) || UNAVAILABLE.test(name);
       // A connection that failed or hung is dropped; the next command makes a new one (only
       // this client: another call may already have replaced it).
-      if (own && (unavailable || !own.isReady)) own.destroy();
+      const failed = own as OwnClient | undefined;
+      if (failed && (unavailable || !failed.isReady)) failed.destroy();
       throw storageFailure(error, unavailable, what, this.where);
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -34,6 +34,8 @@ export type PrivateServer = {
   /** The URL clients connect with (no password: loopback, trust or no auth). */
   readonly url: string;
   readonly port: number;
+  /** Sends a signal to the server's main process (SIGSTOP / SIGCONT: a server that hangs). */
+  signal(signal: NodeJS.Signals): void;
   /** Stops the server (waits for it to exit); it keeps its data folder. */
   halt(): Promise<void>;
   /** Starts it again on the same port and data (after `halt`). */
@@ -73,6 +75,7 @@ function launch(argv: string[], readyLine: RegExp) {
     for (const wake of waiters) wake();
   });
   return {
+    signal: (signal: NodeJS.Signals) => child.kill(signal),
     ready: () =>
       new Promise<void>((done, fail) => {
         const timer = setTimeout(
@@ -189,6 +192,7 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    signal: (signal) => server.signal(signal),
     halt: () => server.halt('SIGINT'),
     async restart() {
       server = await launchReady(argv, PG_READY, dir);
@@ -216,6 +220,7 @@ export async function startRedis(): Promise<PrivateServer | string> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    signal: (signal) => server.signal(signal),
     halt: () => server.halt('SIGTERM'),
     async restart() {
       server = await launchReady(argv, REDIS_READY, dir);

@@ -168,5 +168,24 @@ if (typeof server === 'string') {
       }
       assert.deepEqual(Object.keys(await storage.readTokens()), ['a.example']);
     });
+
+    test('a server that hangs (SIGSTOP): a typed error within timeoutMs; resumed: works again', async () => {
+      const storage = open({ timeoutMs: 700 });
+      server.signal('SIGSTOP');
+      try {
+        const started = performance.now();
+        await assert.rejects(storage.readTokens(), (error: unknown) => {
+          assert.ok(error instanceof TokenStorageError, String(error));
+          assert.equal(error.code, 'token_storage_unavailable');
+          return true;
+        });
+        const waited = performance.now() - started;
+        assert.ok(waited >= 600 && waited < 5000, `failed after ${waited.toFixed(0)} ms`);
+      } finally {
+        server.signal('SIGCONT');
+      }
+      await storage.writeTokens({ 'a.example': tokenGroup('a.example') });
+      assert.deepEqual(Object.keys(await storage.readTokens()), ['a.example']);
+    });
   });
 }
