@@ -52,13 +52,16 @@ function describe(data, stderr) {
   return [`  ✖ ${where}  ${name}`, `      ${message}${frame ? `  (at ${frame})` : ''}`];
 }
 
-/** The first two non-empty lines of a message (assert's "Expected …:" line says little alone). */
+/**
+ * The first lines of a message that say something: assert's "Expected …:" line says little
+ * alone, and its "+ actual - expected" legend nothing; the values that follow say what differed.
+ */
 function firstLines(text) {
   const line = String(text)
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .slice(0, 2)
+    .filter((l) => l !== '' && l !== '+ actual - expected')
+    .slice(0, 3)
     .join(' ');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

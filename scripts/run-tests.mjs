@@ -32,6 +32,8 @@ const result = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=2',
+    // No test may hang a CI run: one that takes 10 minutes fails, and is named as failing.
+    '--test-timeout=600000',
     '--test-reporter=tap',
     '--test-reporter-destination=stdout',
     `--test-reporter=${new URL('./failure-summary-reporter.mjs', import.meta.url).href}`,
