@@ -70,14 +70,15 @@ function cannot(what: string, filename: string, error: unknown): TokenStorageErr
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await ensureParentDir(target);
-  await removeLeftoverTemps(target);
   const temp = tempFileFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
+    const created = await handle.stat();
     // A restrictive umask can only have removed owner bits; restore them before writing.
-    if (((await handle.stat()).mode & 0o777) !== TOKEN_FILE_MODE)
-      await handle.chmod(TOKEN_FILE_MODE);
+    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
+    // The new file's mtime is "now" by the clock that stamps this folder's files.
+    await removeLeftoverTemps(target, created.mtimeMs);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();

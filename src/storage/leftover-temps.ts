@@ -33,8 +33,15 @@ export function tempFileFor(target: string): string {
  * by a pid that no longer runs, or older than LEFTOVER_TEMP_AGE_MS. Only regular files owned by
  * this user are touched; anything unexpected is left alone. Call it holding the file's lock.
  * Returns the names removed. Never throws: litter is not worth failing a save for.
+ *
+ * `fileSystemNowMs` is "now" by the clock that stamps the folder's files (the mtime of a file
+ * just created there, e.g. the caller's own temp file): on a network file system, or in a
+ * process whose clock was moved, this process's clock may be hours away from it.
  */
-export async function removeLeftoverTemps(target: string, nowMs = Date.now()): Promise<string[]> {
+export async function removeLeftoverTemps(
+  target: string,
+  fileSystemNowMs: number,
+): Promise<string[]> {
   const dir = dirname(target);
   const prefix = `.${basename(target)}.`;
   let names: string[];
@@ -53,7 +60,7 @@ export async function removeLeftoverTemps(target: string, nowMs = Date.now()): P
       const info = await lstat(path);
       if (!info.isFile() || (process.getuid && info.uid !== process.getuid())) continue;
       const dead = parts.machine === MACHINE && !isAlive(parts.pid);
-      if (!dead && nowMs - info.mtimeMs < LEFTOVER_TEMP_AGE_MS) continue;
+      if (!dead && fileSystemNowMs - info.mtimeMs < LEFTOVER_TEMP_AGE_MS) continue;
       await unlink(path);
       removed.push(name);
     } catch {

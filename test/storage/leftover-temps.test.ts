@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chown, mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import {
   LEFTOVER_TEMP_AGE_MS,
@@ -20,6 +30,20 @@ async function folder(): Promise<string> {
   const path = join(root, String(folders++));
   await mkdir(path);
   return path;
+}
+
+/** "Now" by the folder's file clock, as writeFileAtomic takes it from its new temp file. */
+async function fsNow(dir: string): Promise<number> {
+  const probe = join(dir, 'probe');
+  await writeFile(probe, '');
+  const { mtimeMs } = await stat(probe);
+  await rm(probe);
+  return mtimeMs;
+}
+
+/** Cleans up beside `target`, "now" being the file system's. */
+async function cleanup(target: string): Promise<string[]> {
+  return removeLeftoverTemps(target, await fsNow(dirname(target)));
 }
 
 /** A temp name as another process on this machine would make it. */
@@ -41,10 +65,10 @@ test('a temp file of a live writer stays; once that writer is killed, the next c
   const child = await sleeper();
   const temp = tempOf(target, child.pid ?? 0);
   await writeFile(temp, 'half a save', { mode: 0o600 });
-  assert.deepEqual(await removeLeftoverTemps(target), []);
+  assert.deepEqual(await cleanup(target), []);
   child.kill('SIGKILL');
   await once(child, 'exit');
-  assert.deepEqual(await removeLeftoverTemps(target), [basename(temp)]);
+  assert.deepEqual(await cleanup(target), [basename(temp)]);
   assert.deepEqual(await readdir(dir), []);
 });
 
@@ -59,7 +83,7 @@ test('our own temp files, other files and other token files are never touched', 
     join(dir, 'own.cfg'),
   ];
   for (const name of names) await writeFile(name, 'x', { mode: 0o600 });
-  assert.deepEqual(await removeLeftoverTemps(target), []);
+  assert.deepEqual(await cleanup(target), []);
   assert.equal((await readdir(dir)).length, names.length);
   for (const name of names) await rm(name);
 });
@@ -70,11 +94,12 @@ test('a temp of another machine (or an older version) goes only once older than 
   const otherMachine = join(dir, '.old.cfg.1.ffffffff.0123456789ab.tmp');
   const oldFormat = join(dir, '.old.cfg.1.0123456789ab.tmp');
   for (const name of [otherMachine, oldFormat]) await writeFile(name, 'x', { mode: 0o600 });
-  assert.deepEqual(await removeLeftoverTemps(target), [], 'young: it may be a live writer');
-  const past = (Date.now() - LEFTOVER_TEMP_AGE_MS - 60_000) / 1000;
+  assert.deepEqual(await cleanup(target), [], 'young: it may be a live writer');
+  // By the file system's clock, which a faked process clock does not move.
+  const past = ((await fsNow(dir)) - LEFTOVER_TEMP_AGE_MS - 60_000) / 1000;
   for (const name of [otherMachine, oldFormat]) await utimes(name, past, past);
   assert.deepEqual(
-    (await removeLeftoverTemps(target)).sort(),
+    (await cleanup(target)).sort(),
     [basename(otherMachine), basename(oldFormat)].sort(),
   );
 });
@@ -99,7 +124,7 @@ test('a link or another user’s file named like a dead temp is left alone', asy
     await chown(foreign, 65534, 65534);
     chowned = true;
   } else t.diagnostic('not root: the other-user case is checked only as root (as in CI)');
-  const removed = await removeLeftoverTemps(target);
+  const removed = await cleanup(target);
   assert.ok(!removed.includes(basename(link)), 'a symbolic link was removed');
   if (chowned) assert.ok(!removed.includes(basename(foreign)), 'another user’s file was removed');
   assert.ok((await readdir(dir)).includes('victim'));
