@@ -11,36 +11,38 @@ import { sendJson } from './http-helpers.js';
 import { resolveScopes } from './scope-table.js';
 import type { TokenJson } from './token-response.js';
 
-/** What an Authorization header claims, or why it cannot be read. */
-export type BasicCredentials = { clientId: string; secret: string } | null;
+/** A client id and secret as an Authorization header claims them. */
+export type BasicCredentials = { clientId: string; secret: string };
 
-/** The client id and secret of `Authorization: Basic …` (form-decoded, §2.3.1), or null. */
-export function basicCredentials(header: string | undefined): BasicCredentials {
+/**
+ * The readings of `Authorization: Basic …`: as sent (what globus-sdk sends, and Globus
+ * accepts) and form-decoded (RFC 6749 §2.3.1); empty when the header is not Basic.
+ */
+export function basicCredentials(header: string | undefined): BasicCredentials[] {
   const match = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header ?? '');
-  if (!match?.[1]) return null;
+  if (!match?.[1]) return [];
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return null;
+  if (colon <= 0) return [];
+  const raw = { clientId: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
   try {
     const formDecode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    return {
-      clientId: formDecode(decoded.slice(0, colon)),
-      secret: formDecode(decoded.slice(colon + 1)),
-    };
+    return [raw, { clientId: formDecode(raw.clientId), secret: formDecode(raw.secret) }];
   } catch {
-    return null;
+    return [raw];
   }
 }
 
 /** The confidential client the request authenticates as, or null (unknown or wrong secret). */
 export function authenticateClient(req: IncomingMessage, context: EmulatorContext): string | null {
-  const claimed = basicCredentials(req.headers.authorization);
-  if (!claimed) return null;
-  const expected = context.confidentialClients.get(claimed.clientId);
-  if (expected === undefined) return null;
   // Compare digests in constant time: the lengths of the secrets stay private too.
   const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
-  return timingSafeEqual(digest(expected), digest(claimed.secret)) ? claimed.clientId : null;
+  for (const claimed of basicCredentials(req.headers.authorization)) {
+    const expected = context.confidentialClients.get(claimed.clientId);
+    if (expected === undefined) continue;
+    if (timingSafeEqual(digest(expected), digest(claimed.secret))) return claimed.clientId;
+  }
+  return null;
 }
 
 /** Answer 401 `invalid_client` with the Basic challenge RFC 6749 §5.2 asks for. */

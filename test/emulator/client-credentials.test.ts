@@ -20,6 +20,11 @@ function basic(clientId: string, secret: string): string {
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
 }
 
+/** As globus-sdk sends it: joined as they are, no form-encoding. */
+function rawBasic(clientId: string, secret: string): string {
+  return `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`;
+}
+
 function clientCredentials(
   scope: string | undefined,
   authorization: string | null = basic(SERVICE, SECRET),
@@ -51,6 +56,18 @@ describe('client_credentials grant', () => {
     assert.equal(claims['sub'], SERVICE, 'the identity is the client itself');
     assert.equal(claims['preferred_username'], `${SERVICE}@clients.auth.globus.org`);
     assert.notEqual(claims['sub'], emulator.identity.sub);
+  });
+
+  test('Basic credentials are accepted form-encoded (RFC 6749) and as sent (globus-sdk)', async () => {
+    const globusLike = 'k2Y8+7/aQ0o1Bq3Lx5=';
+    emulator.registerConfidentialClient(SERVICE, globusLike);
+    try {
+      for (const authorization of [rawBasic(SERVICE, globusLike), basic(SERVICE, globusLike)]) {
+        assert.equal((await clientCredentials('openid', authorization)).status, 200);
+      }
+    } finally {
+      emulator.registerConfidentialClient(SERVICE, SECRET);
+    }
   });
 
   test('a wrong secret, an unknown client or no Basic header: 401 invalid_client', async () => {
