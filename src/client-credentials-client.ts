@@ -2,7 +2,8 @@ import type { Authorizer } from './authorizers/authorizer.js';
 import { ClientCredentialsAuthorizer } from './authorizers/client-credentials-authorizer.js';
 import type { ClientCredentialsClientOptions } from './client-credentials-options.js';
 import { CLIENT_SECRET_ENV, hasClientSecret, readClientSecret } from './client-secret.js';
-import { IdentityMismatch, ScopesMismatch, UsageError } from './errors.js';
+import { ClientTokenSource } from './client-token-source.js';
+import { ScopesMismatch, UsageError } from './errors.js';
 import { ConfidentialAuthClient } from './globus-auth/confidential-auth-client.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { DEFAULT_SCOPES, type Logger, type LogoutResult } from './native-client-options.js';
@@ -15,8 +16,8 @@ import {
   type TokenStorage,
   withStorageLock,
 } from './storage/token-storage.js';
-import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
-import { missingScopes, parseScopes } from './tokens/scopes.js';
+import { systemNow } from './tokens/expiry.js';
+import { parseScopes } from './tokens/scopes.js';
 import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
 
 export type { ClientCredentialsClientOptions } from './client-credentials-options.js';
@@ -41,6 +42,7 @@ export class ClientCredentialsClient {
   readonly #options: ClientCredentialsClientOptions;
   readonly #now: () => number;
   readonly #logger: Logger;
+  readonly #source: ClientTokenSource;
   #auth: Promise<ConfidentialAuthClient> | undefined;
 
   constructor(options: ClientCredentialsClientOptions) {
@@ -73,26 +75,19 @@ export class ClientCredentialsClient {
     if (given !== null) assertTokenStorage(given);
     this.tokenStorage = given === null ? null : clientCredentialsStorage(given, this.clientId);
     this.#store = this.tokenStorage ?? new MemoryTokenStorage();
+    this.#source = new ClientTokenSource({
+      clientId: this.clientId,
+      store: this.#store,
+      now: this.#now,
+      logger: this.#logger,
+      confidential: () => this.#confidential(),
+    });
   }
 
   /** Valid tokens holding the scopes (the client's default when none), asked for when needed. */
   async loadTokens(requestedScopes?: string | readonly string[]): Promise<TokensByResourceServer> {
-    const scopes = this.#scopesOf(requestedScopes);
-    const usable = this.#select(await readValidTokens(this.#store), scopes);
-    if (usable !== null) return usable;
-    // Under the lock, re-read: whoever waited finds the tokens the first caller stored.
-    return withStorageLock(this.#store, async () => {
-      const stored = await readValidTokens(this.#store);
-      const again = this.#select(stored, scopes);
-      if (again !== null) return again;
-      // Everything already held is asked for again too: a new token for a resource server
-      // replaces the stored one whole, and must not drop its other scopes.
-      const held = Object.values(stored).flatMap((group) => parseScopes(group.scope));
-      const fresh = await this.#request(parseScopes([...scopes, ...held]), stored);
-      const result = this.#select({ ...stored, ...fresh }, scopes);
-      if (result === null) throw notGranted(scopes, fresh);
-      return result;
-    });
+    const scopes = parseScopes(requestedScopes);
+    return this.#source.load(scopes.length > 0 ? scopes : this.scopes);
   }
 
   /** Like loadTokens, keyed by each scope instead of by resource server. */
@@ -105,7 +100,7 @@ export class ClientCredentialsClient {
   /** An authorizer that asks for a new token 60 s before this one expires, or on a 401. */
   getAuthorizer(tokenGroup: TokenGroup): ClientCredentialsAuthorizer {
     return new ClientCredentialsAuthorizer(tokenGroup, {
-      renew: (group) => this.#renew(group),
+      renew: (group) => this.#source.renew(group),
       fetch: this.#options.fetch,
       now: this.#now,
     });
@@ -151,52 +146,6 @@ export class ClientCredentialsClient {
     return result;
   }
 
-  /** A valid token for the group's resource server other than the group's own. */
-  #renew(group: TokenGroup): Promise<TokenGroup> {
-    return withStorageLock(this.#store, async () => {
-      const stored = await readValidTokens(this.#store);
-      const current = stored[group.resource_server];
-      const now = this.#now();
-      if (
-        current &&
-        current.access_token !== group.access_token &&
-        !isExpired(current, now, REFRESH_LEEWAY_SECONDS)
-      ) {
-        return current; // another caller or process asked while we waited for the lock
-      }
-      const fresh = await this.#request(parseScopes(group.scope), stored);
-      const renewed = fresh[group.resource_server];
-      if (!renewed) throw notGranted(parseScopes(group.scope), fresh);
-      return renewed;
-    });
-  }
-
-  /** Asks Globus Auth for tokens and stores them (called under the lock). */
-  async #request(
-    scopes: readonly string[],
-    stored: TokensByResourceServer,
-  ): Promise<TokensByResourceServer> {
-    const foreign = Object.values(stored).find(
-      (group) => group.identity_id !== undefined && group.identity_id !== this.clientId,
-    );
-    if (foreign) {
-      // A storage shared with a person's login: never overwrite their tokens.
-      throw new IdentityMismatch(
-        `The token storage already holds tokens of another identity (for ${foreign.resource_server}); the client's tokens are not written over them.`,
-        { hint: 'Give the ClientCredentialsClient a token storage of its own.' },
-      );
-    }
-    const fresh = await (await this.#confidential()).clientCredentials(scopes);
-    try {
-      await this.#store.writeTokens(fresh);
-    } catch (error) {
-      // No refresh token can be lost: hand the tokens out, the next caller asks again.
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#logger.warn(`The client's new tokens could not be saved: ${reason}`);
-    }
-    return fresh;
-  }
-
   async #revokeAll(tokens: TokensByResourceServer): Promise<LogoutResult> {
     const result: LogoutResult = { revoked: 0, failures: [] };
     const auth = Object.keys(tokens).length > 0 ? await this.#confidential() : undefined;
@@ -233,40 +182,6 @@ export class ClientCredentialsClient {
     });
     return this.#auth;
   }
-
-  #scopesOf(requested: string | readonly string[] | undefined): string[] {
-    const scopes = parseScopes(requested);
-    return scopes.length > 0 ? scopes : [...this.scopes];
-  }
-
-  /** The groups holding the scopes, when every scope is held and none is expiring; else null. */
-  #select(
-    tokens: TokensByResourceServer,
-    scopes: readonly string[],
-  ): TokensByResourceServer | null {
-    const groups = Object.values(tokens);
-    if (
-      missingScopes(
-        scopes,
-        groups.map((group) => group.scope),
-      ).length > 0
-    )
-      return null;
-    const selected = groups.filter((g) => missingScopes(scopes, g.scope).length < scopes.length);
-    const now = this.#now();
-    if (selected.some((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS))) return null;
-    return Object.fromEntries(selected.map((group) => [group.resource_server, group]));
-  }
-}
-
-function notGranted(scopes: readonly string[], fresh: TokensByResourceServer): ScopesMismatch {
-  const missing = missingScopes(
-    scopes,
-    Object.values(fresh).map((group) => group.scope),
-  );
-  return new ScopesMismatch(missing.length > 0 ? missing : [...scopes], {
-    hint: 'Globus Auth did not grant them to this client: check the scopes, and that the client may use them.',
-  });
 }
 
 function byScope<T>(

@@ -35,7 +35,11 @@ function makeClient(overrides: Partial<ClientCredentialsClientOptions> = {}) {
     authBaseUrl: s.emulator.url,
     tokenStorage: new MultiClientTokenStorage({ filename: s.tokenFile }),
     now: () => Date.now() / 1000 + s.clock.offset,
-    logger: { warn: (message) => void (stderr += `${message}\n`) },
+    logger: {
+      warn: (message) => {
+        stderr += `${message}\n`;
+      },
+    },
     env: {},
     ...overrides,
   });
