@@ -1,7 +1,9 @@
 // The emulator's confidential clients: the client_credentials grant with HTTP Basic client
 // authentication, userinfo for the client's own identity, revocation, counters, controls.
 import { strict as assert } from 'node:assert';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { runEmulatorCommand } from '../../src/cli/commands/emulator.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { postForm, type TokenJson, TRANSFER, userinfo } from './emulator-test-helpers.js';
 
@@ -145,5 +147,43 @@ describe('registering confidential clients', () => {
       body: JSON.stringify({ clientId: SERVICE }),
     });
     assert.equal(response.status, 400);
+  });
+});
+
+describe('native-login emulator --confidential-client', () => {
+  function io(env: NodeJS.ProcessEnv, signal: AbortSignal) {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const text = { out: '', err: '' };
+    stdout.on('data', (chunk) => {
+      text.out += chunk;
+    });
+    stderr.on('data', (chunk) => {
+      text.err += chunk;
+    });
+    return { io: { stdout, stderr, env, signal }, text };
+  }
+
+  test('registers the client with the secret from NATIVE_LOGIN_CLIENT_SECRET', async () => {
+    const stop = new AbortController();
+    const run = io({ NATIVE_LOGIN_CLIENT_SECRET: SECRET }, stop.signal);
+    const exit = runEmulatorCommand(['--confidential-client', SERVICE], run.io);
+    while (!run.text.out.includes('\n')) await new Promise((done) => setTimeout(done, 10));
+    const url = run.text.out.trim();
+    const response = await postForm(
+      `${url}v2/oauth2/token`,
+      { grant_type: 'client_credentials', scope: 'openid' },
+      { authorization: basic(SERVICE, SECRET) },
+    );
+    assert.equal(response.status, 200);
+    stop.abort();
+    assert.equal(await exit, 0);
+    assert.ok(!`${run.text.out}${run.text.err}`.includes(SECRET));
+  });
+
+  test('without the secret in the environment: usage error', async () => {
+    const run = io({}, new AbortController().signal);
+    assert.equal(await runEmulatorCommand(['--confidential-client', SERVICE], run.io), 2);
+    assert.match(run.text.err, /NATIVE_LOGIN_CLIENT_SECRET/);
   });
 });
