@@ -114,6 +114,36 @@ describe('authorizers and identity', () => {
     assert.equal(grants(), 1);
   });
 
+  test('an authorizer renews 60 s before expiry, once for many callers', async () => {
+    const client = makeClient();
+    const tokens = await client.loadTokens(TRANSFER);
+    const group = tokens['transfer.api.globus.org'];
+    assert.ok(group);
+    const authorizer = client.getAuthorizer(group);
+    assert.equal(await authorizer.getAuthorizationHeader(), `Bearer ${group.access_token}`);
+    s.emulator.resetCounters();
+    s.clock.offset = group.expires_at_seconds - Date.now() / 1000 - 30; // inside the leeway
+    const headers = await Promise.all(
+      Array.from({ length: 8 }, () => authorizer.getAuthorizationHeader()),
+    );
+    assert.equal(new Set(headers).size, 1);
+    assert.notEqual(headers[0], `Bearer ${group.access_token}`);
+    assert.equal(grants(), 1);
+    assert.equal(authorizer.tokens.refresh_token, null);
+  });
+
+  test('a JSON file of its own works too (Python fields only)', async () => {
+    const { JSONTokenStorage } = await import('../src/storage/json-token-storage.js');
+    const filename = join(s.dir, 'client-tokens.json');
+    const client = makeClient({ tokenStorage: new JSONTokenStorage({ filename }) });
+    const tokens = await client.loadTokens();
+    const onDisk = JSON.parse(await readFile(filename, 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(onDisk).sort(), Object.keys(tokens).sort());
+    assert.equal(grants(), 1);
+    await makeClient({ tokenStorage: new JSONTokenStorage({ filename }) }).loadTokens();
+    assert.equal(grants(), 1, 'reused from the file');
+  });
+
   test('userinfo is the client itself', async () => {
     const info = await makeClient().userinfo();
     assert.equal(info['sub'], CLIENT_ID);
