@@ -217,6 +217,27 @@ describe('the secret', () => {
     assert.ok(!shown.includes(Buffer.from(`${CLIENT_ID}:${wrong}`).toString('base64')));
   });
 
+  test('a server echoing the secret back: blanked out of the error', async () => {
+    const credentials = Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64');
+    const echo: typeof fetch = async () =>
+      new Response(
+        JSON.stringify({
+          error: 'invalid_request',
+          error_description: `bad ${SECRET} in Basic ${credentials}`,
+        }),
+        { status: 400, headers: { 'content-type': 'application/json' } },
+      );
+    const error = await makeClient({ fetch: echo, tokenStorage: null })
+      .loadTokens()
+      .then(
+        () => assert.fail('refused'),
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof AuthServerError);
+    const shown = `${error.message} ${error.errorDescription} ${error.stack}`;
+    assert.ok(!shown.includes(SECRET) && !shown.includes(credentials), shown);
+  });
+
   test('from a file only its owner reads; refused when others may read it', async () => {
     const file = join(s.dir, 'secret');
     await writeFile(file, `${SECRET}\n`, { mode: 0o600 });

@@ -5,7 +5,7 @@
  */
 import type { ClientCredentialsClient } from '../client-credentials-client.js';
 import { CLIENT_SECRET_ENV } from '../client-secret.js';
-import { UsageError } from '../errors.js';
+import { NoSavedTokens, UsageError } from '../errors.js';
 import { readValidTokens } from '../storage/token-storage.js';
 import { systemNow } from '../tokens/expiry.js';
 import { listValue, type OptionValues, stringValue } from './args.js';
@@ -80,6 +80,11 @@ async function token(client: ClientCredentialsClient, values: OptionValues, io: 
     const stored = client.tokenStorage ? await readValidTokens(client.tokenStorage) : {};
     const earlier = stored[resourceServer];
     if (earlier !== undefined) tokens = await client.loadTokens(earlier.scope);
+    else {
+      throw new NoSavedTokens(`The client holds no token for ${resourceServer}.`, {
+        hint: 'Ask for one of its scopes: native-login token -s SCOPE',
+      });
+    }
   }
   const group = pickGroup(tokens, resourceServer, scopes);
   io.stdout.write(`${group.access_token}\n`);

@@ -33,6 +33,8 @@ export class ConfidentialAuthClient {
   readonly clientId: string;
   readonly #secret: string;
   readonly #authorization: string;
+  /** Every form of the secret a server could echo back: blanked out of what we show. */
+  readonly #secrets: readonly string[];
   readonly #transport: AuthTransport;
   readonly #now: () => number;
 
@@ -50,7 +52,9 @@ export class ConfidentialAuthClient {
     this.#secret = options.clientSecret;
     // Sent as globus-sdk sends it: id and secret joined as they are (Globus secrets are
     // base64-like; RFC 6749 §2.3.1's form-encoding would change their '+', '/' and '=').
-    this.#authorization = `Basic ${Buffer.from(`${this.clientId}:${this.#secret}`, 'utf8').toString('base64')}`;
+    const credentials = Buffer.from(`${this.clientId}:${this.#secret}`, 'utf8').toString('base64');
+    this.#authorization = `Basic ${credentials}`;
+    this.#secrets = [this.#secret, credentials];
     this.#now = options.now ?? systemNow;
     this.#transport = {
       fetch: options.fetch ?? globalThis.fetch,
@@ -118,7 +122,7 @@ export class ConfidentialAuthClient {
       return await authRequest(this.#transport, {
         ...request,
         authorization: this.#authorization,
-        secrets: [...(request.secrets ?? []), this.#secret],
+        secrets: [...(request.secrets ?? []), ...this.#secrets],
       });
     } catch (error) {
       throw clientFailure(error, this.clientId);

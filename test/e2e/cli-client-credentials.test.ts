@@ -103,6 +103,9 @@ describe('native-login with client credentials', () => {
     const stored = await clientSection.readTokens();
     assert.equal(result.stdout, `${stored['transfer.api.globus.org']?.access_token}\n`);
     assert.ok(stored['auth.globus.org'], 'the earlier scopes are kept');
+    const unknown = await cli(['token', '-r', 'unknown.example.org']);
+    assert.equal(unknown.code, 3);
+    assert.match(unknown.stderr, /token -s SCOPE/);
     await personIntact();
   });
 
