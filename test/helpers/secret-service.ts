@@ -82,6 +82,9 @@ export async function runInSecretService(
     ...options.env,
   };
   delete env['DBUS_SESSION_BUS_ADDRESS'];
+  // Set by node's test runner for its children; a nested runner would then report in its
+  // private format instead of running the file.
+  delete env['NODE_TEST_CONTEXT'];
   const child = spawn('dbus-run-session', ['--', 'sh', '-c', SETUP, 'sh', command, ...args], {
     env,
     detached: true,
