@@ -51,11 +51,16 @@ function workerCommand(): string[] {
 /** Runs one request in a fresh worker; resolves with its answer or throws KeychainUnavailable. */
 export function runKeyringWorker(
   request: KeyringRequest,
-  options: { timeoutMs: number; env: NodeJS.ProcessEnv },
+  options: {
+    timeoutMs: number;
+    env: NodeJS.ProcessEnv;
+    /** Node's arguments instead of the worker's (tests: a worker that hangs or lacks the module). */
+    nodeArgs?: readonly string[];
+  },
 ): Promise<KeyringResponse & { ok: true }> {
   const env = keyringEnvironment(options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, workerCommand(), {
+    const child = spawn(process.execPath, options.nodeArgs ?? workerCommand(), {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
