@@ -4,7 +4,7 @@
  * (usually `node --import tsx --test <inside file>`) inside it. The whole session runs in its
  * own process group, killed at the end, so no daemon outlives the test.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +22,8 @@ export function secretServiceMissing(): string | undefined {
 
 /** How the session is prepared. */
 export type SessionOptions = {
-  /** Lock the login collection and make unlock prompts hang, as a desktop nobody answers. */
-  locked?: boolean;
+  /** Unlock prompts never answer, as on a desktop nobody sits at (see lockLoginCollection). */
+  unansweredPrompt?: boolean;
   /** Extra environment for the command. */
   env?: Record<string, string>;
   /** Kill everything after this long (ms); default 120 000. */
@@ -33,7 +33,6 @@ export type SessionOptions = {
 /** How the command ended, and its output. */
 export type SessionResult = { code: number | null; stdout: string; stderr: string };
 
-const LOGIN = '/org/freedesktop/secrets/collection/login';
 // Waits until our gnome-keyring owns the Secret Service name: a call before that would make
 // D-Bus activate a second, locked daemon.
 const SETUP = `
@@ -43,11 +42,6 @@ until dbus-send --session --print-reply --dest=org.freedesktop.DBus / org.freede
   i=$((i+1)); [ "$i" -gt 200 ] && { echo 'gnome-keyring did not start' >&2; exit 97; }
   sleep 0.05
 done
-if [ "$NL_TEST_LOCK" = 1 ]; then
-  printf x | secret-tool store --label=setup native-login-test setup || exit 98
-  dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \\
-    org.freedesktop.Secret.Service.Lock array:objpath:${LOGIN} >/dev/null || exit 99
-fi
 exec "$@"
 `;
 
@@ -64,7 +58,7 @@ export async function runInSecretService(
   await mkdir(runtime, { recursive: true });
   await chmod(runtime, 0o700);
   await mkdir(join(data, 'dbus-1', 'services'), { recursive: true });
-  if (options.locked) {
+  if (options.unansweredPrompt) {
     // The unlock prompter, replaced by one that never answers (a desktop left alone).
     await writeFile(
       join(data, 'dbus-1', 'services', 'org.gnome.keyring.SystemPrompter.service'),
@@ -78,7 +72,6 @@ export async function runInSecretService(
     XDG_CONFIG_HOME: join(home, '.config'),
     XDG_CACHE_HOME: join(home, '.cache'),
     XDG_RUNTIME_DIR: runtime,
-    NL_TEST_LOCK: options.locked ? '1' : '0',
     ...options.env,
   };
   delete env['DBUS_SESSION_BUS_ADDRESS'];
@@ -117,4 +110,17 @@ export async function runInSecretService(
     killGroup();
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/** Locks gnome-keyring's login collection (run inside the session, after something is stored). */
+export function lockLoginCollection(): void {
+  const login = 'array:objpath:/org/freedesktop/secrets/collection/login';
+  execFileSync('dbus-send', [
+    '--session',
+    '--print-reply',
+    '--dest=org.freedesktop.secrets',
+    '/org/freedesktop/secrets',
+    'org.freedesktop.Secret.Service.Lock',
+    login,
+  ]);
 }

@@ -12,11 +12,15 @@ const missing = process.platform === 'linux' ? secretServiceMissing() : 'Linux o
 if (missing) console.log(`# keychain tests skipped: ${missing}`);
 
 /** Runs `keyring/<name>` with node's test runner inside a fresh session and checks it passed. */
-async function inside(t: { diagnostic: (m: string) => void }, name: string, locked = false) {
+async function inside(
+  t: { diagnostic: (m: string) => void },
+  name: string,
+  unansweredPrompt = false,
+) {
   const result = await runInSecretService(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', `test/storage/keyring/${name}`],
-    { locked },
+    { unansweredPrompt },
   );
   for (const line of result.stdout.split('\n')) if (line.trim()) t.diagnostic(line);
   assert.equal(
@@ -28,4 +32,8 @@ async function inside(t: { diagnostic: (m: string) => void }, name: string, lock
 
 test('contract and secret-tool peer, inside a Secret Service', { skip: missing }, async (t) => {
   await inside(t, 'inside-storage.ts');
+});
+
+test('a locked collection: typed error within the timeout', { skip: missing }, async (t) => {
+  await inside(t, 'inside-locked.ts', true);
 });
