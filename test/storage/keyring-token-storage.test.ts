@@ -37,3 +37,9 @@ test('contract and secret-tool peer, inside a Secret Service', { skip: missing }
 test('a locked collection: typed error within the timeout', { skip: missing }, async (t) => {
   await inside(t, 'inside-locked.ts', true);
 });
+
+test('8 processes refreshing at once through the keychain: one refresh', {
+  skip: missing,
+}, async (t) => {
+  await inside(t, 'inside-refreshers.ts');
+});
