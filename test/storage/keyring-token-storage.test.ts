@@ -43,3 +43,7 @@ test('8 processes refreshing at once through the keychain: one refresh', {
 }, async (t) => {
   await inside(t, 'inside-refreshers.ts');
 });
+
+test('kill -9 mid-write: whole groups, nothing left after clear', { skip: missing }, async (t) => {
+  await inside(t, 'inside-crash.ts');
+});
