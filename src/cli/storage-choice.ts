@@ -26,9 +26,12 @@ export async function chooseStorage(
   settings: CliSettings,
   clientId: string,
 ): Promise<StorageChoice> {
+  if (settings.storage === 'keyring') {
+    const storage = await openKeyring(clientId);
+    return { storage, description: storage.location };
+  }
   if (settings.storage !== 'auto') {
-    const storage = await openStorage(settings, clientId);
-    return { storage, description: describeStorage(settings) };
+    return { storage: await openFile(settings.storage, clientId), description: settings.storage };
   }
   const [keyring, file, { KeychainUnavailable }] = await Promise.all([
     openKeyring(clientId, AUTO_PROBE_TIMEOUT_MS),

@@ -47,3 +47,9 @@ test('8 processes refreshing at once through the keychain: one refresh', {
 test('kill -9 mid-write: whole groups, nothing left after clear', { skip: missing }, async (t) => {
   await inside(t, 'inside-crash.ts');
 });
+
+test('the CLI with --storage auto and keyring, inside a Secret Service', {
+  skip: missing,
+}, async (t) => {
+  await inside(t, 'inside-cli.ts');
+});
