@@ -16,11 +16,12 @@ async function inside(
   t: { diagnostic: (m: string) => void },
   name: string,
   unansweredPrompt = false,
+  env: Record<string, string> = {},
 ) {
   const result = await runInSecretService(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', `test/storage/keyring/${name}`],
-    { unansweredPrompt },
+    { unansweredPrompt, env },
   );
   for (const line of result.stdout.split('\n')) if (line.trim()) t.diagnostic(line);
   assert.equal(
@@ -34,8 +35,20 @@ test('contract and secret-tool peer, inside a Secret Service', { skip: missing }
   await inside(t, 'inside-storage.ts');
 });
 
-test('a locked collection: typed error within the timeout', { skip: missing }, async (t) => {
-  await inside(t, 'inside-locked.ts', true);
+test('a locked collection, prompt unanswered: typed error at the timeout', {
+  skip: missing,
+}, async (t) => {
+  await inside(t, 'inside-locked.ts', true, { NL_TEST_EXPECT: 'timeout' });
+});
+
+test('a locked collection, no prompter (no display): typed error at once', {
+  skip: missing,
+}, async (t) => {
+  await inside(t, 'inside-locked.ts', false, {
+    NL_TEST_EXPECT: 'locked',
+    DISPLAY: '',
+    WAYLAND_DISPLAY: '',
+  });
 });
 
 test('8 processes refreshing at once through the keychain: one refresh', {

@@ -91,3 +91,21 @@ test('a keychain call that never returns: killed at the timeout, typed error', a
   const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
   assert.ok(!left.includes(marker), 'the hung process is gone');
 });
+
+test("importing 'native-login' and using other storages never loads @napi-rs/keyring", () => {
+  const script = `
+    const { createRequire } = await import('node:module');
+    const lib = await import('./src/index.ts');
+    new lib.KeyringTokenStorage({ clientId: 'c' });
+    const cache = Object.keys(createRequire(import.meta.url).cache);
+    console.log(JSON.stringify(cache.filter((path) => path.includes('keyring'))));`;
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      env: { ...process.env },
+    },
+  );
+  assert.deepEqual(JSON.parse(out), []);
+});

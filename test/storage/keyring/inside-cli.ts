@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
+import { MultiClientTokenStorage } from '../../../src/storage/multi-client-token-storage.js';
 import { runCli, TEST_CLIENT_ID, writeBrowserScript } from '../../cli/cli-harness.js';
+import { tokenGroup } from '../storage-test-kit.js';
 
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 let emulator: Emulator;
@@ -75,4 +77,14 @@ test('logout --storage keyring revokes, then secret-tool finds nothing', async (
   assert.match(logout.stderr, /removed from the system keychain/);
   assert.ok(emulator.counters().revoke > revokes, 'tokens were revoked');
   assert.doesNotMatch(await items(), new RegExp(TEST_CLIENT_ID));
+});
+
+test('auto with an empty keychain keeps using a token file that holds tokens', async () => {
+  const file = join(process.env['HOME'] as string, '.globus-native-apps.cfg');
+  const storage = new MultiClientTokenStorage({ filename: file });
+  storage.setClientId(TEST_CLIENT_ID);
+  await storage.writeTokens({ 'a.example': tokenGroup('a.example') });
+  const status = await runCli(['--storage', 'auto', 'status', '--json'], env);
+  assert.equal(JSON.parse(status.stdout).storage, file, status.stderr);
+  await storage.clearTokens();
 });
