@@ -20,6 +20,9 @@ import { privateRuntimeFolder } from './private-runtime-folder.js';
 import { DEFAULT_KEYRING_TIMEOUT_MS, runKeyringWorker } from './run-keyring-worker.js';
 import type { TokenStorage } from './token-storage.js';
 
+/** A request as the storage builds it; the service and client id are added by `#run`. */
+type WithoutClient<T> = T extends unknown ? Omit<T, 'service' | 'clientId'> : never;
+
 /** Options of `KeyringTokenStorage`. */
 export type KeyringTokenStorageOptions = {
   /** The client id whose tokens these are (each client has its own items). */
@@ -102,9 +105,7 @@ export class KeyringTokenStorage implements TokenStorage {
     return this.#lock.withLock(fn);
   }
 
-  #run(
-    request: { op: 'read' } | { op: 'write'; groups: Record<string, string> } | { op: 'clear' },
-  ) {
+  #run(request: WithoutClient<KeyringRequest>) {
     const full = { ...request, service: this.service, clientId: this.clientId } as KeyringRequest;
     return runKeyringWorker(full, { timeoutMs: this.#timeoutMs, env: this.#env });
   }

@@ -10,6 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { TokenStorageError } from '../../../src/errors.js';
 import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
 import { tempFolder, tokenGroup } from '../storage-test-kit.js';
 import { runStorageContract } from '../token-storage-contract.js';
@@ -123,3 +124,20 @@ async function filesUnder(root: string): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true, recursive: true });
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
 }
+
+test('a damaged item: a TokenStorageError naming the item, never its content', async () => {
+  const id = randomUUID();
+  await store(id, JSON.stringify({ resource_servers: ['f.example'] }));
+  await store(`${id}/f.example`, '{"access_token": "secret-in-a-damaged-item"');
+  await assert.rejects(storage(id).readTokens(), (error: unknown) => {
+    assert.ok(error instanceof TokenStorageError);
+    assert.match(error.message, new RegExp(`${id}/f\\.example is damaged`));
+    assert.doesNotMatch(`${error.message} ${error.hint}`, /secret-in-a-damaged-item/);
+    return true;
+  });
+  await storage(id).clearTokens();
+  assert.deepEqual(
+    (await accounts()).filter((name) => name.startsWith(id)),
+    [],
+  );
+});
