@@ -67,6 +67,9 @@ export class KeyringTokenStorage implements TokenStorage {
     this.service = options.service ?? DEFAULT_KEYRING_SERVICE;
     if (this.service === '') throw new UsageError('The keychain service name cannot be empty.');
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYRING_TIMEOUT_MS;
+    if (!(this.#timeoutMs > 0 && Number.isFinite(this.#timeoutMs))) {
+      throw new UsageError('The keychain timeoutMs must be a positive number of milliseconds.');
+    }
     this.#env = options.env ?? process.env;
     this.location = `the system keychain (service "${this.service}", account "${clientId}")`;
     this.#lock = new InstanceLock(async () => {

@@ -26,7 +26,7 @@ export type SessionOptions = {
   unansweredPrompt?: boolean;
   /** Extra environment for the command. */
   env?: Record<string, string>;
-  /** Kill everything after this long (ms); default 120 000. */
+  /** Kill everything after this long (ms); default 300 000. */
   timeoutMs?: number;
 };
 
@@ -98,12 +98,17 @@ export async function runInSecretService(
       // The group is gone already.
     }
   };
-  const timer = setTimeout(killGroup, options.timeoutMs ?? 120_000);
+  const timer = setTimeout(killGroup, options.timeoutMs ?? 300_000);
   try {
+    const closed = new Promise<void>((done) => child.once('close', () => done()));
     const code = await new Promise<number | null>((done, fail) => {
       child.once('error', fail);
-      child.once('close', (exit) => done(exit));
+      child.once('exit', (exit) => done(exit));
     });
+    // Daemons of the session (an activated prompter) may hold the output pipes open: end
+    // them now rather than wait for them.
+    killGroup();
+    await closed;
     return { code, stdout, stderr: stderr.replace(/^dbus-daemon\[\d+\].*fd limit.*\n/gm, '') };
   } finally {
     clearTimeout(timer);
