@@ -233,3 +233,25 @@ export class UsageError extends LoginException {
     super(message, { code: 'usage_error', ...options });
   }
 }
+
+/** Why the system keychain could not be used. */
+export type KeychainUnavailableReason =
+  | 'module_missing'
+  | 'no_secret_service'
+  | 'locked'
+  | 'timeout'
+  | 'error';
+
+/**
+ * The operating system's keychain could not be reached or did not answer in time. A LoadError,
+ * so loading with an unreachable keychain reads as "cannot load" everywhere; `reason` says why.
+ */
+export class KeychainUnavailable extends LoadError {
+  /** Why: the optional module is missing, no Secret Service, locked, timed out, or another error. */
+  readonly reason: KeychainUnavailableReason;
+
+  constructor(message: string, options: LoginErrorOptions & { reason: KeychainUnavailableReason }) {
+    super(message, { code: 'keychain_unavailable', ...options });
+    this.reason = options.reason;
+  }
+}

@@ -49,6 +49,10 @@ export {
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
+export {
+  KeyringTokenStorage,
+  type KeyringTokenStorageOptions,
+} from './storage/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';

@@ -3,7 +3,9 @@
 const GLOBALS = `Global options (before or after the command):
   --client-id ID      your app's Globus Auth client id   [env NATIVE_LOGIN_CLIENT_ID]
   --storage PATH      the token file                      [env NATIVE_LOGIN_STORAGE]
-                      (default ~/.globus-native-apps.cfg, one section per client id)
+                      (default ~/.globus-native-apps.cfg, one section per client id),
+                      or keyring (the system keychain), or auto (the keychain when
+                      one answers, else the default file)
   --environment NAME  Globus environment: production, preview, sandbox, …
                                                           [env GLOBUS_SDK_ENVIRONMENT]
   --auth-url URL      Globus Auth base URL (wins over --environment)
@@ -31,7 +33,7 @@ Commands:
 ${GLOBALS}
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
-            5 token file, 130 cancelled.
+            5 token storage (file or keychain), 130 cancelled.
 
 Examples:
   export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>

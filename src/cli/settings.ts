@@ -13,11 +13,16 @@ import type { CliIo } from './output.js';
 /** The token file's name in the home folder, as fair-research-login names it. */
 export const DEFAULT_STORAGE_NAME = '.globus-native-apps.cfg';
 
+/** `--storage` values that name a kind of storage rather than a file. */
+const STORAGE_NAMES = new Set(['keyring', 'auto']);
+
 /** What every command may need from the global options and the environment. */
 export type CliSettings = {
   clientId: string | undefined;
-  /** The token file (absolute path). */
+  /** The token file (absolute path), or a storage name: `keyring`, `auto`. */
   storage: string;
+  /** The default token file (absolute path): where `auto` keeps tokens without a keychain. */
+  defaultStorage: string;
   environment: string | undefined;
   authUrl: string | undefined;
   debug: boolean;
@@ -26,13 +31,16 @@ export type CliSettings = {
 /** Reads the global options, falling back to NATIVE_LOGIN_* variables and the defaults. */
 export function readSettings(values: OptionValues, env: NodeJS.ProcessEnv): CliSettings {
   const home = env['HOME'] || env['USERPROFILE'] || homedir();
+  const defaultStorage = join(home, DEFAULT_STORAGE_NAME);
   const storage =
     nonEmpty(stringValue(values, 'storage')) ??
     nonEmpty(env['NATIVE_LOGIN_STORAGE']) ??
-    join(home, DEFAULT_STORAGE_NAME);
+    defaultStorage;
   return {
     clientId: nonEmpty(stringValue(values, 'client-id')) ?? nonEmpty(env['NATIVE_LOGIN_CLIENT_ID']),
-    storage: expandHome(storage, home),
+    // A storage name stays a name (a file called `keyring` is `./keyring`).
+    storage: STORAGE_NAMES.has(storage) ? storage : expandHome(storage, home),
+    defaultStorage,
     environment: nonEmpty(stringValue(values, 'environment')),
     authUrl: nonEmpty(stringValue(values, 'auth-url')),
     debug: values['debug'] === true,

@@ -13,6 +13,7 @@ test('options win over NATIVE_LOGIN_* variables; the token file defaults to HOME
   assert.deepEqual(readSettings({}, env), {
     clientId: 'from-env',
     storage: '/env.cfg',
+    defaultStorage: '/home/ada/.globus-native-apps.cfg',
     environment: undefined,
     authUrl: undefined,
     debug: false,
@@ -36,6 +37,12 @@ test('options win over NATIVE_LOGIN_* variables; the token file defaults to HOME
     '/home/ada/.globus-native-apps.cfg',
   );
   assert.equal(readSettings({ storage: 'rel.cfg' }, { HOME: '/h' }).storage, resolve('rel.cfg'));
+});
+
+test('storage names stay names: keyring and auto (option or NATIVE_LOGIN_STORAGE)', () => {
+  assert.equal(readSettings({ storage: 'keyring' }, { HOME: '/h' }).storage, 'keyring');
+  assert.equal(readSettings({}, { HOME: '/h', NATIVE_LOGIN_STORAGE: 'auto' }).storage, 'auto');
+  assert.equal(readSettings({ storage: './keyring' }, { HOME: '/h' }).storage, resolve('keyring'));
 });
 
 test('no client id: a usage error with the way to get one', () => {
