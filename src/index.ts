@@ -39,6 +39,19 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export {
+  DEFAULT_NAMESPACE,
+  GLOBUS_APP_FORMAT_VERSION,
+} from './storage/globus-app-format.js';
+export {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+  slugifyAppName,
+} from './storage/globus-app-paths.js';
+export {
+  GlobusAppTokenStorage,
+  type GlobusAppTokenStorageOptions,
+} from './storage/globus-app-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';

@@ -1,9 +1,6 @@
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LoginException, TokenStorageError } from '../errors.js';
+import { TokenFileCorrupt } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { describe } from './fs-errors.js';
 import {
   clearNamespace,
   DEFAULT_NAMESPACE,
@@ -31,11 +28,12 @@ export type GlobusAppTokenStorageOptions = TokenFileOptions & {
   tornReadMs?: number;
 } & ({ filename: string } | GlobusAppPathOptions);
 
-/** A read: the file's text (undefined when missing) and what it holds. */
-type Snapshot = { text: string | undefined; doc: GlobusAppDocument };
-
-// How often a write merges again because another program changed the file meanwhile.
-const MAX_MERGES = 20;
+// A write that another writer undid is made again this many times at most, each after a
+// pause longer than a Python write takes from its read to its write.
+const MAX_ROUNDS = 3;
+const SETTLE_MS = 50;
+// Another writer seen this recently (ms, monotonic) makes every write look again after it.
+const ACTIVE_MS = 5000;
 
 /**
  * Tokens in globus-sdk's GlobusApp JSON file (format 2.0), so a Python GlobusApp and a Node
@@ -50,6 +48,10 @@ export class GlobusAppTokenStorage implements TokenStorage {
   readonly namespace: string;
   readonly #file: TokenFile;
   readonly #tornReadMs: number;
+  /** The text this instance last read or wrote, to notice another writer. */
+  #seen: string | undefined;
+  /** When (performance.now()) another writer's change was last noticed. */
+  #foreignAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: GlobusAppTokenStorageOptions) {
     const path = 'filename' in options ? options.filename : globusAppTokenPath(options);
@@ -61,8 +63,8 @@ export class GlobusAppTokenStorage implements TokenStorage {
 
   /** The namespace's tokens; `{}` when the file or the namespace is missing. */
   async readTokens(): Promise<TokensByResourceServer> {
-    const { doc } = await this.#read();
-    return readNamespace(doc, this.namespace, this.filename);
+    const text = await this.#readText();
+    return readNamespace(this.#parse(text), this.namespace, this.filename);
   }
 
   /** Merges `tokens` in: each replaces its resource server's entry; the rest is kept as is. */
@@ -94,22 +96,25 @@ export class GlobusAppTokenStorage implements TokenStorage {
   quarantine(): Promise<string | null> {
     return this.#file.withLock(async () => {
       try {
-        await this.#read();
+        await this.#readText();
         return null;
-      } catch {
+      } catch (error) {
+        // Only damage is moved aside: a newer format or two identities are not damage.
+        if (!(error instanceof TokenFileCorrupt)) throw error;
         return this.#file.quarantine();
       }
     });
   }
 
-  /** Reads and parses, retrying while the file is not JSON (a Python write in progress). */
-  async #read(): Promise<Snapshot> {
+  /** The file's text once it parses, retrying while it is not JSON (Python mid-write). */
+  async #readText(): Promise<string | undefined> {
     const deadline = performance.now() + this.#tornReadMs;
     for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
       const text = await this.#file.read();
-      if (text === undefined) return { text, doc: emptyDocument() };
       try {
-        return { text, doc: parseGlobusAppDocument(text, this.filename) };
+        this.#parse(text);
+        this.#seen = text;
+        return text;
       } catch (error) {
         if (!(error instanceof TornOrDamagedJson) || performance.now() >= deadline) throw error;
       }
@@ -117,81 +122,46 @@ export class GlobusAppTokenStorage implements TokenStorage {
     }
   }
 
+  #parse(text: string | undefined): GlobusAppDocument {
+    return text === undefined ? emptyDocument() : parseGlobusAppDocument(text, this.filename);
+  }
+
   /**
-   * One read-modify-write under the lock. `apply` returns the new document, or undefined to
-   * leave the file alone. The new text goes to a 0600 temp file; just before the rename the
-   * file is read again and, if another program changed it, `apply` runs again on that.
+   * One read-modify-write under the lock (see merge-before-rename.ts). `apply` returns the
+   * new document, or undefined to leave the file alone. When another writer was seen, the
+   * file is looked at again a moment after the rename: a Python write that read the file
+   * before our rename lands after it, without our change, so the change is made again.
    */
   async #change(
     apply: (doc: GlobusAppDocument, text: string | undefined) => GlobusAppDocument | undefined,
   ): Promise<void> {
-    const { resolveTarget, ensureParentDir, syncDir } = await import('./atomic-write.js');
+    const { mergeBeforeRename } = await import('./merge-before-rename.js');
+    const change = async (text: string | undefined) => {
+      const next = apply(this.#parse(text), text);
+      return next === undefined ? undefined : serializeGlobusAppDocument(next.root);
+    };
     await this.#file.exclusive(async () => {
-      const target = await resolveTarget(this.filename);
-      await ensureParentDir(target);
-      let { text, doc } = await this.#read();
-      let next = apply(doc, text);
-      if (next === undefined) return;
-      let data = serializeGlobusAppDocument(next.root);
-      if (data === text) return;
-      let temp = await writeTemp(target, data);
-      try {
-        for (let merges = 0; ; merges++) {
-          const now = await this.#read();
-          if (now.text === text) break;
-          if (merges === MAX_MERGES) {
-            throw new TokenStorageError(
-              `${this.filename} kept changing while native-login was writing it.`,
-              { filename: this.filename, hint: 'Try again when the other program is done.' },
-            );
-          }
-          ({ text } = now);
-          next = apply(now.doc, text);
-          if (next === undefined) return;
-          data = serializeGlobusAppDocument(next.root);
-          await unlink(temp).catch(() => undefined);
-          temp = await writeTemp(target, data);
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const known = this.#seen;
+        let first: string | undefined | null = null;
+        const read = async () => {
+          const text = await this.#readText();
+          if (first === null) first = text;
+          return text;
+        };
+        const outcome = await mergeBeforeRename(this.filename, read, change);
+        if (outcome.contended || (known !== undefined && first !== known)) {
+          this.#foreignAt = performance.now();
         }
-        await rename(temp, target);
-      } catch (error) {
-        await unlink(temp).catch(() => undefined);
-        if (error instanceof LoginException) throw error;
-        throw failed(target, error);
+        if (!outcome.written) return;
+        this.#seen = outcome.text;
+        // Only while another writer is active: Python may have read before our rename.
+        if (performance.now() - this.#foreignAt > ACTIVE_MS) return;
+        await sleep(SETTLE_MS);
+        const now = await this.#readText();
+        const again = await change(now);
+        if (again === undefined || again === now) return;
       }
-      await syncDir(dirname(target));
     });
   }
-}
-
-/** A new temp file next to `target`, created 0600 (O_EXCL) before any byte, synced. */
-async function writeTemp(target: string, data: string): Promise<string> {
-  const { TOKEN_FILE_MODE } = await import('./atomic-write.js');
-  const temp = resolve(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
-  );
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    // A restrictive umask can only have removed owner bits; restore them before writing.
-    if (((await handle.stat()).mode & 0o777) !== TOKEN_FILE_MODE) {
-      await handle.chmod(TOKEN_FILE_MODE);
-    }
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    return temp;
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw failed(target, error);
-  }
-}
-
-function failed(target: string, error: unknown): TokenStorageError {
-  return new TokenStorageError(`Could not write the token file ${target} (${describe(error)}).`, {
-    filename: target,
-    cause: error,
-    hint: `Check that you can write to ${dirname(target)}.`,
-  });
 }
