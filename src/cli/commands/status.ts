@@ -4,6 +4,7 @@ import type { OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import type { CliSettings } from '../settings.js';
 import { anyUsable, type StatusReport, statusEntries, statusTable } from '../status-report.js';
+import { describeStorage } from '../storage-choice.js';
 import { readStoredTokens } from '../stored-tokens.js';
 
 /** Prints the stored tokens; exit 3 when none is usable (nothing stored, or all dead). */
@@ -15,7 +16,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   if (values['json'] === true) {
     const report: StatusReport = {
       clientId: settings.clientId as string,
-      storage: settings.storage,
+      storage: describeStorage(settings),
       tokens: entries,
     };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -23,12 +24,12 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   }
   if (entries.length === 0) {
     io.stderr.write(
-      `No tokens are stored for client ${settings.clientId} in ${settings.storage}.\n` +
+      `No tokens are stored for client ${settings.clientId} in ${describeStorage(settings)}.\n` +
         'Log in with: native-login login\n',
     );
     return EXIT.loginAgain;
   }
-  io.stdout.write(`Client id:  ${settings.clientId}\nToken file: ${settings.storage}\n\n`);
+  io.stdout.write(`Client id:  ${settings.clientId}\nToken file: ${describeStorage(settings)}\n\n`);
   io.stdout.write(statusTable(entries, now));
   if (!usable) {
     io.stderr.write('Every token has expired and none can be refreshed: log in again.\n');
