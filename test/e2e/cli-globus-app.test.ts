@@ -143,6 +143,24 @@ describe('native-login with a Python GlobusApp’s token file', () => {
     assert.equal(removed.code, 0, removed.stderr);
     const section = new MultiClientTokenStorage({ filename: ini, section: TEST_CLIENT_ID });
     assert.deepEqual(await section.readTokens(), {});
+    const back = join(work, 'back.cfg');
+    const reverse = await cli([
+      '--storage',
+      back,
+      'migrate',
+      '--from',
+      'globus-app',
+      '--to',
+      'ini',
+      '--app-name',
+      'Migrated',
+    ]);
+    assert.equal(reverse.code, 0, reverse.stderr);
+    const backTokens = await new MultiClientTokenStorage({
+      filename: back,
+      section: TEST_CLIENT_ID,
+    }).readTokens();
+    assert.equal(backTokens['auth.globus.org']?.identity_id, emulator.identity.sub);
     const nothing = await cli(args);
     assert.equal(nothing.code, 3);
     assert.match(nothing.stderr, /nothing to migrate/);

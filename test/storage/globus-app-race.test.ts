@@ -63,6 +63,6 @@ test('a python3 writer truncating and rewriting in a loop while we read and writ
   );
   assert.deepEqual(errors, []);
   assert.ok(sawPython, 'the Python writer was seen');
-  assert.ok(python.writes > 50 && written.length > 20, 'both sides wrote many times');
+  assert.ok(python.writes > 50 && written.length >= 10, 'both sides wrote many times');
   assert.deepEqual(lostOurs, []);
 });
