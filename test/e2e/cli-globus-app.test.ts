@@ -50,7 +50,15 @@ describe('native-login with a Python GlobusApp’s token file', () => {
     emulator = await startEmulator({ port: 0, autoApprove: true });
     home = await mkdtemp(join(tmpdir(), 'native-login-globus-app-home-'));
     work = await mkdtemp(join(tmpdir(), 'native-login-globus-app-work-'));
+    // The parent's environment (faketime's variables too), without what would change the CLI.
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([key]) => !/^(NATIVE_LOGIN_|GLOBUS_SDK_|SSH_|BROWSER$|DISPLAY$|WAYLAND_)/.test(key),
+      ),
+    );
     env = baseEnv(home, {
+      ...inherited,
+      HOME: home,
       GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url,
       NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,
       BROWSER: await writeBrowserScript(work),
