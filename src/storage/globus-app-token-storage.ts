@@ -1,16 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenFileCorrupt } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
+import { clearNamespace, readNamespace, writeNamespace } from './globus-app-entries.js';
 import {
-  clearNamespace,
   DEFAULT_NAMESPACE,
   emptyDocument,
   type GlobusAppDocument,
   parseGlobusAppDocument,
-  readNamespace,
   serializeGlobusAppDocument,
   TornOrDamagedJson,
-  writeNamespace,
 } from './globus-app-format.js';
 import { type GlobusAppPathOptions, globusAppTokenPath } from './globus-app-paths.js';
 import { TokenFile, type TokenFileOptions } from './token-file.js';
