@@ -205,6 +205,43 @@ describe('native-login with a Python GlobusApp’s token file', () => {
     assert.equal(emulator.counters().userinfo, userinfoBefore + 1);
     const theirs = await pythonRead(appFile('from-python'));
     assert.equal(theirs.tokens?.['auth.globus.org']?.['identity_id'], emulator.identity.sub);
+    // A destination of another identity: the source's is asked, never assumed.
+    const other = appFile('other-person');
+    await mkdir(dirname(other), { recursive: true });
+    const text = JSON.stringify({
+      data: {
+        DEFAULT: {
+          'x.example': {
+            resource_server: 'x.example',
+            identity_id: OTHER_ID,
+            scope: 's',
+            access_token: 'a',
+            expires_at_seconds: 1,
+          },
+        },
+      },
+      format_version: '2.0',
+      'globus-sdk.version': '3.65.0',
+    });
+    await writeFile(other, text);
+    const args = [
+      '--storage',
+      python,
+      'migrate',
+      '--from',
+      'ini',
+      '--to',
+      'globus-app',
+      '--app-name',
+      'Other Person',
+    ];
+    const dry = await cli([...args, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, /identity not stored \(asked of Globus Auth userinfo/);
+    const refused = await cli(args);
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(refused.stderr, /another Globus identity/);
+    assert.equal(await readFile(other, 'utf8'), text);
   });
 
   test('tokens of another identity are never mixed: refused, file untouched', async () => {

@@ -31,17 +31,16 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     return EXIT.loginAgain;
   }
   let identity = oneIdentity(tokens, fromWhere);
-  const stored = await readValidTokens(target);
-  const theirs = oneIdentity(stored, toWhere);
-  if (identity !== undefined && theirs !== undefined && identity !== theirs) {
-    throw new IdentityMismatch(
+  const theirs = oneIdentity(await readValidTokens(target), toWhere);
+  const mixing = () =>
+    new IdentityMismatch(
       `${toWhere} already holds tokens of another Globus identity than ${fromWhere}; they are never mixed.`,
       { hint: `Log out of the app that uses ${toWhere} first, or migrate to another app name.` },
     );
-  }
+  if (identity !== undefined && theirs !== undefined && identity !== theirs) throw mixing();
   const groups = `${names.length} token group${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
   if (dryRun) {
-    const who = identity ?? theirs ?? 'asked of Globus Auth (userinfo) when migrating';
+    const who = identity ?? 'not stored (asked of Globus Auth userinfo when migrating)';
     io.stderr.write(
       `Would copy ${groups} of identity ${who}\n  from ${fromWhere}\n  to   ${toWhere}\n`,
     );
@@ -49,13 +48,12 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     io.stderr.write('Dry run: nothing was written.\n');
     return EXIT.ok;
   }
-  if (identity === undefined && theirs === undefined) {
-    ({ tokens, identity } = await askIdentity(tokens, settings, io));
-  }
-  const stamped = stamp(tokens, identity ?? theirs);
-  await target.writeTokens(stamped);
+  // Never assume the destination's identity: the source's own is asked of Globus Auth.
+  if (identity === undefined) ({ tokens, identity } = await askIdentity(tokens, settings, io));
+  if (theirs !== undefined && identity !== theirs) throw mixing();
+  await target.writeTokens(stamp(tokens, identity));
   io.stderr.write(
-    `Copied ${groups} of identity ${identity ?? theirs}\n  from ${fromWhere}\n  to   ${toWhere}\n`,
+    `Copied ${groups} of identity ${identity}\n  from ${fromWhere}\n  to   ${toWhere}\n`,
   );
   warnings(tokens, io);
   if (values['remove-source'] === true) {
@@ -108,11 +106,8 @@ async function askIdentity(tokens: TokensByResourceServer, settings: CliSettings
   return { tokens: copy.readTokens(), identity: sub };
 }
 
-function stamp(
-  tokens: TokensByResourceServer,
-  identity: string | undefined,
-): TokensByResourceServer {
-  if (identity === undefined) return tokens;
+/** Every group with the identity set (GlobusApp expects it on every entry). */
+function stamp(tokens: TokensByResourceServer, identity: string): TokensByResourceServer {
   return Object.fromEntries(
     Object.entries(tokens).map(([rs, group]) => [rs, { ...group, identity_id: identity }]),
   );
