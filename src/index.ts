@@ -39,6 +39,7 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { globusAppLoginNotes } from './storage/globus-app-entries.js';
 export {
   DEFAULT_NAMESPACE,
   GLOBUS_APP_FORMAT_VERSION,

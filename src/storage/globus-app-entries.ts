@@ -140,3 +140,24 @@ function groupToEntry(group: TokenGroup, identity: string | undefined): PyObject
   put('token_type', group.token_type);
   return entry;
 }
+
+/**
+ * Why a Python GlobusApp would ask to log in again with these tokens (it never fails on
+ * them): no auth.globus.org token with `openid` (GlobusApp always asks for it), or groups
+ * without a refresh token (when the app asks for refresh tokens). Empty when neither.
+ */
+export function globusAppLoginNotes(tokens: TokensByResourceServer): string[] {
+  const notes: string[] = [];
+  const auth = tokens['auth.globus.org'];
+  if (auth === undefined || !auth.scope.split(' ').includes('openid')) {
+    notes.push('no auth.globus.org token with openid: a GlobusApp will ask to log in again.');
+  }
+  const noRefresh = Object.values(tokens).filter((group) => group.refresh_token === null);
+  if (noRefresh.length > 0) {
+    const names = noRefresh.map((group) => group.resource_server).join(', ');
+    notes.push(
+      `no refresh token for ${names}: a GlobusApp that asks for refresh tokens will ask to log in again.`,
+    );
+  }
+  return notes;
+}

@@ -105,6 +105,11 @@ describe('native-login with a Python GlobusApp’s token file', () => {
       status.stdout.includes(`${appFile('lab-tool')} (GlobusApp "Lab Tool")`),
       status.stdout,
     );
+    assert.doesNotMatch(
+      status.stderr,
+      /note:/,
+      'an openid login with refresh tokens suits GlobusApp',
+    );
     const token = await cli([
       '--storage',
       'globus-app',

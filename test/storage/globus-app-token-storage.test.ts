@@ -7,6 +7,7 @@ import {
   TokenFileCorrupt,
   UnsupportedTokenFileVersion,
 } from '../../src/errors.js';
+import { globusAppLoginNotes } from '../../src/storage/globus-app-entries.js';
 import { GlobusAppTokenStorage } from '../../src/storage/globus-app-token-storage.js';
 import type { TokenGroup, TokensByResourceServer } from '../../src/tokens/token-group.js';
 import { rejection } from '../helpers/rejection.js';
@@ -319,5 +320,24 @@ describe('GlobusAppTokenStorage and Python', () => {
     const aside = await quick.quarantine();
     assert.ok(aside?.includes('.corrupt-'));
     assert.equal(await readFile(aside as string, 'utf8'), full.slice(0, -1));
+  });
+});
+
+describe('globusAppLoginNotes: why a GlobusApp would ask to log in again', () => {
+  test('none for an openid login with refresh tokens; one per reason otherwise', () => {
+    const auth = tokenGroup('auth.globus.org', { scope: 'openid profile email' });
+    const transfer = tokenGroup('transfer.api.globus.org');
+    assert.deepEqual(
+      globusAppLoginNotes({ 'auth.globus.org': auth, 'transfer.api.globus.org': transfer }),
+      [],
+    );
+    const notes = globusAppLoginNotes({
+      'auth.globus.org': { ...auth, scope: 'profile email' },
+      'transfer.api.globus.org': { ...transfer, refresh_token: null },
+    });
+    assert.equal(notes.length, 2);
+    assert.match(notes[0] ?? '', /no auth.globus.org token with openid/);
+    assert.match(notes[1] ?? '', /no refresh token for transfer.api.globus.org/);
+    assert.match(globusAppLoginNotes({})[0] ?? '', /openid/);
   });
 });

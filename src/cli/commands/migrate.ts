@@ -4,6 +4,7 @@
  * Python GlobusApp's JSON file), one identity only, the source left alone unless asked.
  */
 import { IdentityMismatch, UsageError } from '../../errors.js';
+import { globusAppLoginNotes } from '../../storage/globus-app-entries.js';
 import { MemoryTokenStorage } from '../../storage/memory-token-storage.js';
 import { readValidTokens } from '../../storage/token-storage.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
@@ -44,7 +45,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     io.stderr.write(
       `Would copy ${groups} of identity ${who}\n  from ${fromWhere}\n  to   ${toWhere}\n`,
     );
-    warnings(tokens, io);
+    warnings(tokens, to, io);
     io.stderr.write('Dry run: nothing was written.\n');
     return EXIT.ok;
   }
@@ -55,7 +56,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   io.stderr.write(
     `Copied ${groups} of identity ${identity}\n  from ${fromWhere}\n  to   ${toWhere}\n`,
   );
-  warnings(tokens, io);
+  warnings(tokens, to, io);
   if (values['remove-source'] === true) {
     await source.clearTokens();
     io.stderr.write(`Removed them from ${fromWhere}.\n`);
@@ -113,18 +114,8 @@ function stamp(tokens: TokensByResourceServer, identity: string): TokensByResour
   );
 }
 
-/** What a Python GlobusApp will make of these tokens (it asks to log in again, never fails). */
-function warnings(tokens: TokensByResourceServer, io: CliIo): void {
-  const auth = tokens['auth.globus.org'];
-  if (auth === undefined || !auth.scope.split(' ').includes('openid')) {
-    io.stderr.write(
-      'note: no auth.globus.org token with openid: a GlobusApp will ask to log in again.\n',
-    );
-  }
-  const noRefresh = Object.values(tokens).filter((group) => group.refresh_token === null);
-  if (noRefresh.length > 0) {
-    io.stderr.write(
-      `note: no refresh token for ${noRefresh.map((g) => g.resource_server).join(', ')}: a GlobusApp that asks for refresh tokens will ask to log in again.\n`,
-    );
-  }
+/** What a Python GlobusApp will make of these tokens, when they go to its file. */
+function warnings(tokens: TokensByResourceServer, to: string, io: CliIo): void {
+  if (to !== 'globus-app') return;
+  for (const note of globusAppLoginNotes(tokens)) io.stderr.write(`note: ${note}\n`);
 }

@@ -31,6 +31,10 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   }
   io.stdout.write(`Client id:  ${settings.clientId}\nToken file: ${describeStorage(settings)}\n\n`);
   io.stdout.write(statusTable(entries, now));
+  if (settings.storage === 'globus-app') {
+    const { globusAppLoginNotes } = await import('../../storage/globus-app-entries.js');
+    for (const note of globusAppLoginNotes(tokens)) io.stderr.write(`note: ${note}\n`);
+  }
   if (!usable) {
     io.stderr.write('Every token has expired and none can be refreshed: log in again.\n');
     return EXIT.loginAgain;
