@@ -6,10 +6,11 @@
  */
 import { readFileSync, renameSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { LoginException, TokenStorageError } from '../errors.js';
 import { ensureParentDir, resolveTarget, syncDir, TOKEN_FILE_MODE } from './atomic-write.js';
 import { describe, errorCode } from './fs-errors.js';
+import { removeLeftoverTemps, tempFileFor } from './leftover-temps.js';
 
 /** A change to a file's text: the new text, or undefined to leave the file alone. */
 export type TextChange = (text: string | undefined) => Promise<string | undefined>;
@@ -37,7 +38,7 @@ export async function mergeBeforeRename(
   let text = await read();
   let data = await change(text);
   if (data === undefined || data === text) return { written: false, contended: false };
-  let temp = await writeTemp(target, data);
+  let temp = await writeTemp(target, data, true);
   let merges = 0;
   try {
     for (; ; merges++) {
@@ -57,7 +58,7 @@ export async function mergeBeforeRename(
       data = await change(text);
       await unlink(temp).catch(() => undefined);
       if (data === undefined || data === text) return { written: false, contended: true };
-      temp = await writeTemp(target, data);
+      temp = await writeTemp(target, data, false);
     }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
@@ -80,19 +81,21 @@ function sameText(target: string, text: string | undefined): boolean {
   return text !== undefined && bytes.equals(Buffer.from(text, 'utf8'));
 }
 
-/** A new temp file next to `target`, created 0600 (O_EXCL) before any byte, synced. */
-async function writeTemp(target: string, data: string): Promise<string> {
-  const temp = resolve(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
-  );
+/**
+ * A new temp file next to `target` (named as every atomic write names it), created 0600
+ * (O_EXCL) before any byte, synced. The first one of a write also removes temp files that
+ * killed writers left behind.
+ */
+async function writeTemp(target: string, data: string, sweep: boolean): Promise<string> {
+  const temp = tempFileFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
+    const created = await handle.stat();
     // A restrictive umask can only have removed owner bits; restore them before writing.
-    if (((await handle.stat()).mode & 0o777) !== TOKEN_FILE_MODE) {
-      await handle.chmod(TOKEN_FILE_MODE);
-    }
+    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
+    // The new file's mtime is "now" by the clock that stamps this folder's files.
+    if (sweep) await removeLeftoverTemps(target, created.mtimeMs);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();

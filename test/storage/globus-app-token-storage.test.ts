@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
@@ -321,6 +321,23 @@ describe('GlobusAppTokenStorage and Python', () => {
     assert.ok(aside?.includes('.corrupt-'));
     assert.equal(await readFile(aside as string, 'utf8'), full.slice(0, -1));
   });
+});
+
+test('a write removes temp files that killed writers left beside the file', async (t) => {
+  const dir = await tempFolder(t);
+  const filename = join(dir, 'tokens.json');
+  await writeFile(filename, ''); // its mtime is now by the file system's clock
+  const fsNow = (await stat(filename)).mtime;
+  const litter = join(dir, '.tokens.json.4194305.0123456789ab.tmp');
+  await writeFile(litter, 'half a save');
+  const old = new Date(fsNow.getTime() - 2 * 3600 * 1000);
+  await utimes(litter, old, old);
+  await rm(filename);
+  await new GlobusAppTokenStorage({ filename }).writeTokens(login);
+  assert.deepEqual(
+    (await readdir(dir)).filter((name) => name.endsWith('.tmp')),
+    [],
+  );
 });
 
 describe('globusAppLoginNotes: why a GlobusApp would ask to log in again', () => {
