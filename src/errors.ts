@@ -166,6 +166,27 @@ export class TokenStorageError extends LoginException {
   }
 }
 
+/**
+ * A token file in a format version this library cannot read (e.g. a newer globus-sdk's). Not
+ * a damaged file: it is never moved aside or overwritten.
+ */
+export class UnsupportedTokenFileVersion extends TokenStorageError {
+  /** The file's `format_version`, when it is a string. */
+  readonly version: string | undefined;
+
+  constructor(
+    message: string,
+    options: LoginErrorOptions & { filename: string; version?: string },
+  ) {
+    super(message, {
+      code: 'unsupported_token_file_version',
+      hint: `Use the program that wrote ${options.filename}, or upgrade native-login.`,
+      ...options,
+    });
+    this.version = options.version;
+  }
+}
+
 /** Globus Auth answered with an error (other than "log in again"). */
 export class AuthServerError extends LoginException {
   /** HTTP status of the answer. */

@@ -48,6 +48,20 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { globusAppLoginNotes } from './storage/globus-app-entries.js';
+export {
+  DEFAULT_NAMESPACE,
+  GLOBUS_APP_FORMAT_VERSION,
+} from './storage/globus-app-format.js';
+export {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+  slugifyAppName,
+} from './storage/globus-app-paths.js';
+export {
+  GlobusAppTokenStorage,
+  type GlobusAppTokenStorageOptions,
+} from './storage/globus-app-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
 export {
   KeyringTokenStorage,

@@ -9,20 +9,22 @@ import { UsageError } from '../errors.js';
 import type { NativeClient, NativeClientOptions } from '../native-client.js';
 import { type OptionValues, stringValue } from './args.js';
 import type { CliIo } from './output.js';
+import { isStorageName } from './storage-choice.js';
 
 /** The token file's name in the home folder, as fair-research-login names it. */
 export const DEFAULT_STORAGE_NAME = '.globus-native-apps.cfg';
 
-/** `--storage` values that name a kind of storage rather than a file. */
-const STORAGE_NAMES = new Set(['keyring', 'auto']);
-
 /** What every command may need from the global options and the environment. */
 export type CliSettings = {
   clientId: string | undefined;
-  /** The token file (absolute path), or a storage name: `keyring`, `auto`. */
+  /** The token file (absolute path), or a storage name (`globus-app`, see storage-choice.ts). */
   storage: string;
-  /** The default token file (absolute path): where `auto` keeps tokens without a keychain. */
-  defaultStorage: string;
+  /** The fair-research-login INI file: `--storage PATH`, else ~/.globus-native-apps.cfg. */
+  iniFile: string;
+  /** GlobusApp's app name, for `--storage globus-app` and `migrate`. */
+  appName: string | undefined;
+  /** The environment variables the command runs with. */
+  env: NodeJS.ProcessEnv;
   environment: string | undefined;
   authUrl: string | undefined;
   debug: boolean;
@@ -31,16 +33,17 @@ export type CliSettings = {
 /** Reads the global options, falling back to NATIVE_LOGIN_* variables and the defaults. */
 export function readSettings(values: OptionValues, env: NodeJS.ProcessEnv): CliSettings {
   const home = env['HOME'] || env['USERPROFILE'] || homedir();
-  const defaultStorage = join(home, DEFAULT_STORAGE_NAME);
   const storage =
     nonEmpty(stringValue(values, 'storage')) ??
     nonEmpty(env['NATIVE_LOGIN_STORAGE']) ??
-    defaultStorage;
+    join(home, DEFAULT_STORAGE_NAME);
+  const named = isStorageName(storage);
   return {
     clientId: nonEmpty(stringValue(values, 'client-id')) ?? nonEmpty(env['NATIVE_LOGIN_CLIENT_ID']),
-    // A storage name stays a name (a file called `keyring` is `./keyring`).
-    storage: STORAGE_NAMES.has(storage) ? storage : expandHome(storage, home),
-    defaultStorage,
+    storage: named ? storage : expandHome(storage, home),
+    iniFile: named ? join(home, DEFAULT_STORAGE_NAME) : expandHome(storage, home),
+    appName: nonEmpty(stringValue(values, 'app-name')) ?? nonEmpty(env['NATIVE_LOGIN_APP_NAME']),
+    env,
     environment: nonEmpty(stringValue(values, 'environment')),
     authUrl: nonEmpty(stringValue(values, 'auth-url')),
     debug: values['debug'] === true,

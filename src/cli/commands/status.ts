@@ -1,4 +1,4 @@
-/** `native-login status [--json]`: what is stored, read from the token file only. */
+/** `native-login status [--json]`: what is stored, read from the storage only (no client, no HTTP). */
 
 import { readValidTokens } from '../../storage/token-storage.js';
 import { systemNow } from '../../tokens/expiry.js';
@@ -35,6 +35,10 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const where = choice.description === settings.storage ? 'Token file:' : 'Tokens in: ';
   io.stdout.write(`Client id:  ${settings.clientId}\n${where} ${choice.description}\n\n`);
   io.stdout.write(statusTable(entries, now));
+  if (settings.storage === 'globus-app') {
+    const { globusAppLoginNotes } = await import('../../storage/globus-app-entries.js');
+    for (const note of globusAppLoginNotes(tokens)) io.stderr.write(`note: ${note}\n`);
+  }
   if (!usable) {
     io.stderr.write('Every token has expired and none can be refreshed: log in again.\n');
     return EXIT.loginAgain;
