@@ -65,7 +65,7 @@ export class GlobusAuthClient {
     this.issuer = this.baseUrl.replace(/\/$/, '');
     this.#now = options.now ?? systemNow;
     this.#transport = {
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch,
       timeoutMs: resolveHttpTimeoutMs({ timeoutMs: options.timeoutMs, env: options.env }),
       userAgent: options.userAgent ?? 'native-login',
     };
