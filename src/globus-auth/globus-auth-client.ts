@@ -18,6 +18,7 @@ export type GlobusAuthClientOptions = {
   /** The auth base URL, e.g. from `resolveAuthBaseUrl()`. */
   baseUrl: string;
   clientId: string;
+  /** Sends every call when given; default: node:http/node:https (loads faster than fetch). */
   fetch?: typeof fetch | undefined;
   /** The clock, in seconds. */
   now?: (() => number) | undefined;
