@@ -80,8 +80,22 @@ function markdownTable(headers, lines) {
   ].join('\n');
 }
 
+/** A warning when the load average exceeded the CPUs at the start or the end of the run. */
+export function busyNote(machine) {
+  const loads = machine.load.split('→').map((part) => Number(part.trim()));
+  const most = Math.max(...loads);
+  if (!(most > Number(machine.cpus))) return undefined;
+  return (
+    `**A busy machine:** the load average reached ${most.toFixed(1)} on ${machine.cpus} CPUs ` +
+    'during this run (other work sharing the machine). Absolute times are inflated and noisy, ' +
+    'and ratios to the floor are distorted (start-up costs stretch unevenly); compare ratios ' +
+    'within this run only, and rerun on a quiet machine for verdicts.'
+  );
+}
+
 /** The whole RESULTS.md. */
 export function markdownReport({ machine, mode, rows, notes, histogram, errors, command }) {
+  const busy = busyNote(machine);
   const withTargets = targetLines(rows);
   const parts = [
     '# Benchmark results',
@@ -107,6 +121,7 @@ export function markdownReport({ machine, mode, rows, notes, histogram, errors, 
       ],
     ),
     '',
+    ...(busy ? [busy, ''] : []),
     '## Results',
     '',
     markdownTable(

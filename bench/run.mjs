@@ -15,7 +15,7 @@ import { installFootprint } from './install-footprint.mjs';
 import { loginOverhead } from './login-overhead.mjs';
 import { describeMachine } from './machine.mjs';
 import { concurrentRefreshInChild } from './refresh-child.mjs';
-import { markdownReport, textHistogram, textTable, textTargetTable } from './report.mjs';
+import { busyNote, markdownReport, textHistogram, textTable, textTargetTable } from './report.mjs';
 import { tokenFile } from './token-file.mjs';
 
 const USAGE = `Usage: npm run bench [-- options]   (or: node bench/run.mjs [options] after npm run build)
@@ -133,6 +133,8 @@ const machine = { ...atStart, load: `${atStart.load} → ${describeMachine().loa
 console.log(
   `\nnative-login benchmarks (${values.quick ? 'quick' : 'full'}) — ${machine.cpus} × ${machine.model}, ${machine.memory}, Node ${machine.node}, load ${machine.load}, ${machine.date}\n`,
 );
+const busy = busyNote(machine);
+if (busy) console.log(`${busy.replaceAll('**', '')}\n`);
 console.log(textTable(rows));
 console.log(`\nAgainst the targets and the Python library:\n${textTargetTable(rows)}`);
 if (histogram) console.log(`\n(d) spread of our login overhead:\n${textHistogram(histogram)}`);

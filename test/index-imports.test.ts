@@ -63,8 +63,9 @@ describe('the library entry point loads only what reading stored tokens needs', 
     }
   });
 
-  test('no HTTP client or server, readline, child process or browser opener', () => {
+  test('no HTTP client or server, readline, child process, browser opener or async_hooks', () => {
     for (const builtin of [
+      'node:async_hooks',
       'node:http',
       'node:https',
       'node:net',
