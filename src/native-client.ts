@@ -4,7 +4,9 @@ import { RefreshTokenAuthorizer } from './authorizers/refresh-token-authorizer.j
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
+import { shouldOpenBrowser } from './code-handlers/remote-session.js';
 import {
+  type AuthorizationRequirementsError,
   IdentityMismatch,
   LoadError,
   NoSavedTokens,
@@ -15,6 +17,7 @@ import {
   UsageError,
 } from './errors.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
+import { mergeRequiredScopes } from './globus-auth/gare-authorize-params.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
 import { interactiveLogin } from './interactive-login.js';
 import {
@@ -127,8 +130,13 @@ export class NativeClient {
   }
 
   async #login(options: LoginOptions): Promise<TokensByResourceServer> {
-    const scopes = parseScopes(options.requestedScopes ?? this.defaultScopes);
-    if (!options.force && this.tokenStorage !== null) {
+    const gare = options.authorizationParameters;
+    const scopes = mergeRequiredScopes(
+      parseScopes(options.requestedScopes ?? this.defaultScopes),
+      gare,
+    );
+    // A login driven by a GARE always runs: the stored tokens are not good enough, by definition.
+    if (!options.force && gare === undefined && this.tokenStorage !== null) {
       try {
         const tokens = await this.loadTokens(scopes);
         const refreshable = Object.values(tokens).every((group) => group.refresh_token);
@@ -219,14 +227,49 @@ export class NativeClient {
   /** A RefreshTokenAuthorizer when the group can be refreshed, else an AccessTokenAuthorizer. */
   getAuthorizer(tokenGroup: TokenGroup): RefreshTokenAuthorizer | AccessTokenAuthorizer {
     const tokens = validateTokenGroup(tokenGroup);
+    const common = {
+      fetch: this.#options.fetch,
+      resourceServer: tokens.resource_server,
+      ...(this.#options.onAuthorizationRequired === 'login'
+        ? {
+            onAuthorizationRequired: (error: AuthorizationRequirementsError) =>
+              this.#redrive(error, tokens),
+          }
+        : {}),
+    };
     if (tokens.refresh_token) {
       return new RefreshTokenAuthorizer(tokens, {
+        ...common,
         refresh: (group) => this.#refresher.refresh(group),
-        fetch: this.#options.fetch,
         now: this.#now,
       });
     }
-    return new AccessTokenAuthorizer(tokens.access_token, { fetch: this.#options.fetch });
+    return new AccessTokenAuthorizer(tokens.access_token, common);
+  }
+
+  /**
+   * The opt-in redrive: one login with the GARE's parameters (and the scopes this authorizer's
+   * token had), then the new tokens for its resource server. Null, so the GARE is thrown, when
+   * no person can answer: no terminal to paste into and no browser to open.
+   */
+  async #redrive(
+    error: AuthorizationRequirementsError,
+    group: TokenGroup,
+  ): Promise<TokenGroup | null> {
+    const env = this.#options.env ?? process.env;
+    const stdin = (this.#options.stdin ?? process.stdin) as { isTTY?: boolean };
+    const browser = shouldOpenBrowser({
+      noBrowser: false,
+      env,
+      customOpener: this.#options.openBrowser !== undefined,
+    });
+    if (!browser && stdin.isTTY !== true) return null;
+    const tokens = await this.login({
+      requestedScopes: [...this.defaultScopes, ...parseScopes(group.scope)],
+      refreshTokens: Boolean(group.refresh_token),
+      authorizationParameters: error.gare.authorization_parameters,
+    });
+    return tokens[group.resource_server] ?? null;
   }
 
   /** An authorizer per resource server for the stored tokens holding the scopes. */
