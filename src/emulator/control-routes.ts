@@ -64,6 +64,21 @@ function routes(
       },
     },
     '/_emulator/last-authorize': { GET: () => controls.lastAuthorizeRequest() },
+    '/_emulator/resource-policy': {
+      GET: () => controls.resourcePolicy(),
+      POST: (body) => {
+        controls.setResourcePolicy(body);
+        return controls.resourcePolicy();
+      },
+    },
+    '/_emulator/session': { GET: () => controls.session() },
+    '/_emulator/consents': {
+      GET: () => controls.consents(),
+      DELETE: () => {
+        controls.clearConsents();
+        return [];
+      },
+    },
     '/_emulator/close': { POST: () => ({ closing: true }) },
   };
 }

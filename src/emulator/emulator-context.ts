@@ -2,15 +2,20 @@
  * The state one running emulator shares between its routes: settings, identity, issued
  * tokens, queued faults and counters. Built once per emulator; no module-level state.
  */
+
+import { ConsentForest } from './consent-forest.js';
 import type {
   EmulatorCounters,
   EmulatorIdentity,
   EmulatorOptions,
   EmulatorSettings,
+  ResourcePolicy,
 } from './emulator-types.js';
 import { FaultQueue } from './fault-queue.js';
 import type { IdTokenSigner } from './id-token.js';
+import { checkResourcePolicy } from './resource-routes.js';
 import { isUuid } from './scope-table.js';
+import { DEFAULT_LINKED_IDENTITY, linkedIdentity, PersonSession } from './session-state.js';
 import { TokenStore } from './token-store.js';
 
 /** The identity logged in when none is given. */
@@ -47,6 +52,11 @@ export interface EmulatorContext {
   /** Delayed responses: their timers and how to wake them, so close() can end them. */
   readonly delays: Map<NodeJS.Timeout, () => void>;
   lastAuthorize: Record<string, string> | null;
+  /** The person's linked identities and current session. */
+  readonly session: PersonSession;
+  /** What the person consented to, per client (dependent consents included). */
+  readonly consents: ConsentForest;
+  resourcePolicy: ResourcePolicy;
   /** The emulator's clock: whole seconds, clock offset included. */
   now(): number;
   /** Stop the emulator (used by `POST /_emulator/close`). */
@@ -60,6 +70,8 @@ export function emptyCounters(): EmulatorCounters {
     token: { authorization_code: 0, refresh_token: 0 },
     revoke: 0,
     userinfo: 0,
+    resource: 0,
+    consents: 0,
   };
 }
 
@@ -123,10 +135,14 @@ export function createContext(parts: {
   const settings = initialSettings(options);
   const clock = options.now ?? (() => Date.now() / 1000);
   checkOptions(options);
+  const identity = Object.freeze(resolveIdentity(options.identity));
+  const linked = (options.linkedIdentities ?? [DEFAULT_LINKED_IDENTITY]).map((given) =>
+    linkedIdentity(resolveIdentity(given)),
+  );
   return {
     baseUrl: parts.baseUrl,
     issuer: parts.baseUrl.replace(/\/$/, ''),
-    identity: Object.freeze(resolveIdentity(options.identity)),
+    identity,
     settings,
     clientIds: options.clientIds ? new Set(options.clientIds) : null,
     extraScopes: { ...options.extraScopes },
@@ -137,6 +153,9 @@ export function createContext(parts: {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     delays: new Map(),
     lastAuthorize: null,
+    session: new PersonSession([linkedIdentity(identity), ...linked]),
+    consents: new ConsentForest(),
+    resourcePolicy: checkResourcePolicy(options.resourcePolicy ?? {}),
     now: () => Math.floor(clock() + settings.clockOffsetSeconds),
     requestClose: parts.requestClose,
   };
@@ -155,4 +174,8 @@ export function checkOptions(options: EmulatorOptions): void {
     }
   }
   if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
+  if (options.linkedIdentities !== undefined && !Array.isArray(options.linkedIdentities))
+    throw new TypeError('linkedIdentities must be a list of identities');
+  for (const linked of options.linkedIdentities ?? []) resolveIdentity(linked);
+  checkResourcePolicy(options.resourcePolicy ?? {});
 }

@@ -10,6 +10,7 @@ import {
   emptyCounters,
 } from './emulator-context.js';
 import type { Emulator, EmulatorSettings } from './emulator-types.js';
+import { checkResourcePolicy } from './resource-routes.js';
 
 /** The control methods of an Emulator. */
 export type EmulatorControls = Omit<
@@ -79,5 +80,12 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     expireAccessTokens: () => context.store.expireAccessTokens(context.now()),
     lastAuthorizeRequest: () => (context.lastAuthorize ? { ...context.lastAuthorize } : null),
     publicJwk: () => ({ ...context.signer.publicJwk }),
+    setResourcePolicy: (policy) => {
+      context.resourcePolicy = checkResourcePolicy(policy);
+    },
+    resourcePolicy: () => structuredClone(context.resourcePolicy),
+    session: () => (context.session.current ? { ...context.session.current } : null),
+    consents: () => context.consents.forIdentity(context.identity.sub),
+    clearConsents: () => context.consents.clear(),
   };
 }

@@ -92,6 +92,8 @@ describe('a full PKCE login with plain fetch', () => {
       token: { authorization_code: 1, refresh_token: 2 },
       revoke: 2,
       userinfo: 4,
+      resource: 0,
+      consents: 0,
     });
   });
 
