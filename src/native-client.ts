@@ -180,14 +180,23 @@ export class NativeClient {
       (group) => missingScopes(scopes, group.scope).length < scopes.length || scopes.length === 0,
     );
     const now = this.#now();
-    const stale = selected.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
-    const dead = stale.filter((group) => !group.refresh_token && isExpired(group, now));
-    if (dead.length > 0) throw new TokensExpired(dead.map((group) => group.resource_server));
-    const refreshed = await Promise.all(
+    const dead = selected.filter((group) => !group.refresh_token && isExpired(group, now));
+    // Asked for nothing in particular: like Python, give what is usable and leave the dead out.
+    if (dead.length > 0 && (scopes.length > 0 || dead.length === selected.length))
+      throw new TokensExpired(dead.map((group) => group.resource_server));
+    const alive = selected.filter((group) => !dead.includes(group));
+    const stale = alive.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
+    // Settle every refresh before answering, so no save lands after the caller moved on.
+    const settled = await Promise.allSettled(
       stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
     );
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const out: TokensByResourceServer = {};
-    for (const group of [...selected, ...refreshed]) out[group.resource_server] = group;
+    for (const group of alive) out[group.resource_server] = group;
+    for (const result of settled) {
+      if (result.status === 'fulfilled') out[result.value.resource_server] = result.value;
+    }
     return out;
   }
 
