@@ -5,6 +5,7 @@ import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
 import { shouldOpenBrowser } from './code-handlers/remote-session.js';
+import { DependentConsents } from './dependent-consents.js';
 import {
   type AuthorizationRequirementsError,
   IdentityMismatch,
@@ -72,6 +73,7 @@ export class NativeClient {
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #refresher: TokenRefresher;
+  readonly #consents: DependentConsents;
   #browserSuppressed = false;
   #loginQueue: Promise<void> = Promise.resolve();
   #warnedAdditionalParams = false;
@@ -110,6 +112,7 @@ export class NativeClient {
       this.#logger.warn(message),
     );
     this.codeHandlers = this.#makeCodeHandlers(options);
+    this.#consents = new DependentConsents(this.#auth, this.#now);
   }
 
   /** Returns stored tokens that cover the scopes, or runs an interactive login and saves. */
@@ -163,6 +166,7 @@ export class NativeClient {
       },
     });
     if (this.tokenStorage !== null) await this.#saveAfterLogin(tokens);
+    this.#consents.recordLogin(scopes);
     return tokens;
   }
 
@@ -197,6 +201,9 @@ export class NativeClient {
     for (const result of settled) {
       if (result.status === 'fulfilled') out[result.value.resource_server] = result.value;
     }
+    // Roots are there; dependent consents are decided by the consents API (DependentConsents).
+    const unmet = await this.#consents.unmet(scopes, { ...stored, ...out });
+    if (unmet.length > 0) throw new ScopesMismatch(unmet);
     return out;
   }
 

@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { GARE_OPTIONS } from './gare-options.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -29,6 +30,7 @@ export const COMMAND_OPTIONS = {
     'prefill-named-grant': { type: 'string' },
     'query-param': { type: 'string', multiple: true },
     timeout: { type: 'string' },
+    ...GARE_OPTIONS,
   },
   status: { json: { type: 'boolean' } },
   token: {
