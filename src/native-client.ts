@@ -203,7 +203,11 @@ export class NativeClient {
     }
     // Roots are there; dependent consents are decided by the consents API (DependentConsents).
     const unmet = await this.#consents.unmet(scopes, { ...stored, ...out });
-    if (unmet.length > 0) throw new ScopesMismatch(unmet);
+    if (unmet.length > 0) {
+      throw new ScopesMismatch(unmet, {
+        hint: 'No consent to these dependent scopes is recorded: log in again asking for them.',
+      });
+    }
     return out;
   }
 
