@@ -72,6 +72,12 @@ function routes(
       },
     },
     '/_emulator/session': { GET: () => controls.session() },
+    '/_emulator/scopes': {
+      POST: (body) => {
+        controls.registerScopes(body as Record<string, string>);
+        return { ok: true };
+      },
+    },
     '/_emulator/consents': {
       GET: () => controls.consents(),
       DELETE: () => {

@@ -43,7 +43,8 @@ export interface EmulatorContext {
   readonly identity: Readonly<EmulatorIdentity>;
   readonly settings: EmulatorSettings;
   readonly clientIds: ReadonlySet<string> | null;
-  readonly extraScopes: Readonly<Record<string, string>>;
+  /** Registered scopes (the option, then the control): mutable so the control can add. */
+  readonly extraScopes: Record<string, string>;
   readonly store: TokenStore;
   readonly faults: FaultQueue;
   readonly counters: EmulatorCounters;
@@ -168,14 +169,29 @@ export function checkOptions(options: EmulatorOptions): void {
   if (options.clientIds?.some((id) => typeof id !== 'string' || id === '')) {
     throw new TypeError('clientIds must be non-empty strings');
   }
-  for (const [scope, rs] of Object.entries(options.extraScopes ?? {})) {
-    if (typeof rs !== 'string' || rs === '' || /\s/.test(scope) || scope === '') {
-      throw new TypeError('extraScopes maps scopes without spaces to resource server names');
-    }
-  }
+  checkExtraScopes(options.extraScopes ?? {});
   if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
   if (options.linkedIdentities !== undefined && !Array.isArray(options.linkedIdentities))
     throw new TypeError('linkedIdentities must be a list of identities');
   for (const linked of options.linkedIdentities ?? []) resolveIdentity(linked);
   checkResourcePolicy(options.resourcePolicy ?? {});
+}
+
+/** Check a scope → resource server map (the option and the control). */
+export function checkExtraScopes(scopes: unknown): Record<string, string> {
+  if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes))
+    throw new TypeError('extraScopes maps scopes without spaces to resource server names');
+  for (const [scope, rs] of Object.entries(scopes)) {
+    // `__proto__` would reach the object's prototype through Object.assign.
+    if (
+      typeof rs !== 'string' ||
+      rs === '' ||
+      /\s/.test(scope) ||
+      scope === '' ||
+      scope === '__proto__'
+    ) {
+      throw new TypeError('extraScopes maps scopes without spaces to resource server names');
+    }
+  }
+  return scopes as Record<string, string>;
 }

@@ -5,6 +5,7 @@
  */
 import {
   checkAutoApprove,
+  checkExtraScopes,
   checkInteger,
   type EmulatorContext,
   emptyCounters,
@@ -87,5 +88,8 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     session: () => (context.session.current ? { ...context.session.current } : null),
     consents: () => context.consents.forIdentity(context.identity.sub),
     clearConsents: () => context.consents.clear(),
+    registerScopes: (scopes) => {
+      Object.assign(context.extraScopes, checkExtraScopes(scopes));
+    },
   };
 }

@@ -163,4 +163,6 @@ export interface Emulator {
   consents(): ConsentRecord[];
   /** Forget every consent, as if the person revoked them at app.globus.org. */
   clearConsents(): void;
+  /** Register more scopes (scope → resource server), like the `extraScopes` option. */
+  registerScopes(scopes: Record<string, string>): void;
 }
