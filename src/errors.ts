@@ -112,12 +112,18 @@ export class ScopesMismatch extends LoadError {
   /** The requested scopes that no stored token holds. */
   readonly missingScopes: readonly string[];
 
-  constructor(missingScopes: readonly string[], options: LoginErrorOptions = {}) {
-    super(`The saved tokens do not cover these scopes: ${missingScopes.join(', ')}.`, {
-      code: 'scopes_mismatch',
-      hint: 'Log in again asking for these scopes.',
-      ...options,
-    });
+  constructor(
+    missingScopes: readonly string[],
+    options: LoginErrorOptions & { message?: string } = {},
+  ) {
+    super(
+      options.message ?? `The saved tokens do not cover these scopes: ${missingScopes.join(', ')}.`,
+      {
+        code: 'scopes_mismatch',
+        hint: 'Log in again asking for these scopes.',
+        ...options,
+      },
+    );
     this.missingScopes = missingScopes;
   }
 }

@@ -205,7 +205,8 @@ export class NativeClient {
     const unmet = await this.#consents.unmet(scopes, { ...stored, ...out });
     if (unmet.length > 0) {
       throw new ScopesMismatch(unmet, {
-        hint: 'No consent to these dependent scopes is recorded: log in again asking for them.',
+        message: `No consent to the dependent scopes of ${unmet.join(', ')} is known for this app: a token names its root scope only, and neither the consents API nor a login of this process shows it.`,
+        hint: `Log in again asking for ${unmet.length === 1 ? 'it' : 'them'} (native-login login --scope '${unmet[0]}').`,
       });
     }
     return out;

@@ -37,7 +37,7 @@ export const COMMAND_OPTIONS = {
     'resource-server': { type: 'string', short: 'r' },
     scope: { type: 'string', short: 's', multiple: true },
   },
-  whoami: { json: { type: 'boolean' } },
+  whoami: { json: { type: 'boolean' }, scope: { type: 'string', short: 's', multiple: true } },
   logout: { 'ignore-errors': { type: 'boolean' } },
   demo: {},
   help: {},

@@ -106,12 +106,14 @@ Examples:
   curl -H "Authorization: Bearer $(native-login token -r transfer.api.globus.org)" \\
     https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints
 `,
-  whoami: `Usage: native-login whoami [--json]
+  whoami: `Usage: native-login whoami [--json] [-s SCOPE]...
 
 Shows who is logged in, from Globus Auth's OpenID userinfo (needs the openid scope).
 
 Options:
-  --json    print the userinfo answer as JSON on stdout
+  --json        print the userinfo answer as JSON on stdout
+  -s, --scope S also check that the stored tokens meet this scope (dependent consents
+                included, asked of Globus Auth); exit 3 naming it when they do not
 
 Examples:
   native-login whoami

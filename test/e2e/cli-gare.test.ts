@@ -69,6 +69,9 @@ describe('native-login login --gare against the emulator', () => {
     assert.equal(dependentToken.code, 3, dependentToken.stderr);
     assert.equal(dependentToken.stdout, '');
     assert.match(dependentToken.stderr, /data_access/);
+    const whoami = await runCli(['whoami', '-s', DEPENDENT], env);
+    assert.equal(whoami.code, 3, whoami.stderr);
+    assert.match(whoami.stderr, /data_access/);
     // Piped on stdin, the way `curl … | native-login login --gare -` would.
     const login = await runCli([...LOGIN, '--gare', '-'], env, body);
     assert.equal(login.code, 0, login.stderr);
@@ -79,6 +82,9 @@ describe('native-login login --gare against the emulator', () => {
     const again = await runCli(['token', '-s', DEPENDENT], env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^AgX\w+\n$/);
+    const who = await runCli(['whoami', '-s', DEPENDENT], env);
+    assert.equal(who.code, 0, who.stderr);
+    assert.match(who.stdout, /Ada Lovelace/);
   });
 
   test('--gare FILE and the session flags; flags win over the file', async () => {
