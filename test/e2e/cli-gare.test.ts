@@ -130,6 +130,28 @@ describe('native-login login --gare against the emulator', () => {
     assert.equal(sent?.['prompt'], 'login');
   });
 
+  test('the person declines: exit 4, nothing new saved; no browser and no terminal: the URL, then a timeout', async () => {
+    const file = join(work, 'mfa.json');
+    await writeFile(
+      file,
+      JSON.stringify({ authorization_parameters: { session_required_mfa: true } }),
+    );
+    const before = emulator.counters().token.authorization_code;
+    emulator.setAutoApprove('decline');
+    try {
+      const declined = await runCli([...LOGIN, '--gare', file], env);
+      assert.equal(declined.code, 4, declined.stderr);
+      assert.match(declined.stderr, /access_denied/);
+    } finally {
+      emulator.setAutoApprove(true);
+    }
+    const { BROWSER: _none, ...noBrowser } = env;
+    const nobody = await runCli([...LOGIN, '--gare', file, '--timeout', '1'], noBrowser);
+    assert.equal(nobody.code, 130, nobody.stderr);
+    assert.match(nobody.stderr, /session_required_mfa=true/);
+    assert.equal(emulator.counters().token.authorization_code, before);
+  });
+
   test('a body without a GARE, or a bad --prompt, is a usage error (exit 2)', async () => {
     const file = join(work, 'plain.json');
     await writeFile(file, JSON.stringify({ code: 'PermissionDenied', message: 'no' }));
