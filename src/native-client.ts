@@ -74,6 +74,7 @@ export class NativeClient {
   readonly #logger: Logger;
   readonly #refresher: TokenRefresher;
   readonly #consents: DependentConsents;
+  readonly #redrives = new Map<string, Promise<TokensByResourceServer>>();
   #browserSuppressed = false;
   #loginQueue: Promise<void> = Promise.resolve();
   #warnedAdditionalParams = false;
@@ -285,12 +286,19 @@ export class NativeClient {
       customOpener: this.#options.openBrowser !== undefined,
     });
     if (!browser && stdin.isTTY !== true) return null;
-    const tokens = await this.login({
-      requestedScopes: [...this.defaultScopes, ...parseScopes(group.scope)],
-      refreshTokens: Boolean(group.refresh_token),
-      authorizationParameters: error.gare.authorization_parameters,
-    });
-    return tokens[group.resource_server] ?? null;
+    const requestedScopes = [...this.defaultScopes, ...parseScopes(group.scope)];
+    // Calls that meet the same requirement at once share one login, not one each.
+    const key = JSON.stringify([requestedScopes, error.gare.authorization_parameters]);
+    let pending = this.#redrives.get(key);
+    if (!pending) {
+      pending = this.login({
+        requestedScopes,
+        refreshTokens: Boolean(group.refresh_token),
+        authorizationParameters: error.gare.authorization_parameters,
+      }).finally(() => this.#redrives.delete(key));
+      this.#redrives.set(key, pending);
+    }
+    return (await pending)[group.resource_server] ?? null;
   }
 
   /** An authorizer per resource server for the stored tokens holding the scopes. */

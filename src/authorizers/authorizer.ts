@@ -87,8 +87,8 @@ async function requirementsError(
   if (length > MAX_GARE_BODY_BYTES) return null;
   let body: unknown;
   try {
-    const text = await response.clone().text();
-    if (text.length > MAX_GARE_BODY_BYTES) return null;
+    const text = await cappedText(response.clone(), MAX_GARE_BODY_BYTES);
+    if (text === null) return null;
     body = JSON.parse(text);
   } catch {
     return null;
@@ -102,6 +102,25 @@ async function requirementsError(
     url: withoutQuery(url),
     ...(resourceServer === undefined ? {} : { resourceServer }),
   });
+}
+
+/** The body as text, or null (and the copy cancelled) once it grows past `limit` bytes. */
+async function cappedText(response: Response, limit: number): Promise<string | null> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function withoutQuery(url: string | URL): string {

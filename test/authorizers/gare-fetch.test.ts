@@ -37,6 +37,12 @@ before(async () => {
       );
     }
     res.statusCode = 403;
+    if (req.url === '/huge') {
+      // A GARE-looking start, then more than the 256 KiB read for a GARE: stays a response.
+      return void res.end(
+        `{"code":"C","authorization_parameters":{},"x":"${'y'.repeat(300_000)}"}`,
+      );
+    }
     res.end(JSON.stringify({ code: 'PermissionDenied', message: 'no' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,6 +70,12 @@ test('a plain 403 stays a response, body unread', async () => {
   const response = await authorizer.fetch(`${base}/plain`);
   assert.equal(response.status, 403);
   assert.deepEqual(await response.json(), { code: 'PermissionDenied', message: 'no' });
+});
+
+test('a body too large to be a GARE stays a response, readable in full', async () => {
+  const response = await new AccessTokenAuthorizer('t').fetch(`${base}/huge`);
+  assert.equal(response.status, 403);
+  assert.ok((await response.text()).length > 300_000);
 });
 
 test('a 401 GARE is thrown after the one refresh and retry', async () => {

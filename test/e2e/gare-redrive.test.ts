@@ -78,6 +78,20 @@ describe('GARE end to end against the emulator', () => {
     assert.equal(s.emulator.session()?.identity, '7c3e9a51-2b8d-4f6e-a1c0-9d8e7f6a5b4c');
   });
 
+  test('redrive: calls meeting the same requirement at once share one login', async () => {
+    s = await setupClient({
+      emulator: { resourcePolicy: { requiredScopes: [DEPENDENT] } },
+      client: { onAuthorizationRequired: 'login' },
+    });
+    await s.client.login();
+    const responses = await Promise.all([transferFetch(s), transferFetch(s), transferFetch(s)]);
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200],
+    );
+    assert.equal(s.emulator.counters().authorize, 2);
+  });
+
   test('redrive never loops: a login that cannot satisfy the policy throws after one try', async () => {
     s = await setupClient({
       emulator: { resourcePolicy: { singleDomain: ['nowhere.example'] } },
