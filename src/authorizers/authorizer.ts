@@ -115,7 +115,8 @@ async function cappedText(response: Response, limit: number): Promise<string | n
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
+      // Not awaited: a tee branch's cancel settles only once the other branch is done too.
+      void reader.cancel().catch(() => undefined);
       return null;
     }
     chunks.push(value);

@@ -39,9 +39,9 @@ before(async () => {
     res.statusCode = 403;
     if (req.url === '/huge') {
       // A GARE-looking start, then more than the 256 KiB read for a GARE: stays a response.
-      return void res.end(
-        `{"code":"C","authorization_parameters":{},"x":"${'y'.repeat(300_000)}"}`,
-      );
+      // Written in two parts: chunked, no content-length, so the reading itself is capped.
+      res.write('{"code":"C","authorization_parameters":{},"x":"');
+      return void res.end(`${'y'.repeat(300_000)}"}`);
     }
     res.end(JSON.stringify({ code: 'PermissionDenied', message: 'no' }));
   });
