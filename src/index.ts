@@ -10,9 +10,18 @@ export type {
   AuthorizerOptions,
 } from './authorizers/authorizer.js';
 export {
+  ClientCredentialsAuthorizer,
+  type ClientCredentialsAuthorizerOptions,
+} from './authorizers/client-credentials-authorizer.js';
+export {
   RefreshTokenAuthorizer,
   type RefreshTokenAuthorizerOptions,
 } from './authorizers/refresh-token-authorizer.js';
+export {
+  ClientCredentialsClient,
+  type ClientCredentialsClientOptions,
+} from './client-credentials-client.js';
+export { CLIENT_SECRET_ENV } from './client-secret.js';
 export type {
   AuthenticateRequest,
   AuthorizationResponse,
@@ -46,7 +55,25 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { globusAppLoginNotes } from './storage/globus-app-entries.js';
+export {
+  DEFAULT_NAMESPACE,
+  GLOBUS_APP_FORMAT_VERSION,
+} from './storage/globus-app-format.js';
+export {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+  slugifyAppName,
+} from './storage/globus-app-paths.js';
+export {
+  GlobusAppTokenStorage,
+  type GlobusAppTokenStorageOptions,
+} from './storage/globus-app-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
+export {
+  KeyringTokenStorage,
+  type KeyringTokenStorageOptions,
+} from './storage/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';

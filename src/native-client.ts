@@ -9,6 +9,7 @@ import { DependentConsents } from './dependent-consents.js';
 import {
   type AuthorizationRequirementsError,
   IdentityMismatch,
+  KeychainUnavailable,
   LoadError,
   NoSavedTokens,
   ScopesMismatch,
@@ -20,7 +21,6 @@ import {
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { mergeRequiredScopes } from './globus-auth/gare-authorize-params.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { interactiveLogin } from './interactive-login.js';
 import {
   DEFAULT_SCOPES,
   type Logger,
@@ -146,14 +146,17 @@ export class NativeClient {
         const refreshable = Object.values(tokens).every((group) => group.refresh_token);
         if (!options.refreshTokens || refreshable) return tokens;
       } catch (error) {
-        // Anything "cannot load" (nothing saved, expired, damaged file) means: log in.
-        if (!(error instanceof LoadError)) throw error;
+        // Anything "cannot load" (nothing saved, expired, damaged file) means: log in; but
+        // not an unreachable keychain, where the new tokens could not be saved either.
+        if (!(error instanceof LoadError) || error instanceof KeychainUnavailable) throw error;
       }
     }
     if (options.additionalParams !== undefined && !this.#warnedAdditionalParams) {
       this.#warnedAdditionalParams = true;
       this.#logger.warn('login({ additionalParams }) is deprecated: use queryParams.');
     }
+    // Loaded on first login: code handlers' servers, PKCE, the browser opener.
+    const { interactiveLogin } = await import('./interactive-login.js');
     const tokens = await interactiveLogin({
       auth: this.#auth,
       appName: this.appName,

@@ -3,6 +3,7 @@
  * tokens, queued faults and counters. Built once per emulator; no module-level state.
  */
 
+import { checkConfidentialClients } from './client-credentials.js';
 import { ConsentForest } from './consent-forest.js';
 import type {
   EmulatorCounters,
@@ -43,6 +44,8 @@ export interface EmulatorContext {
   readonly identity: Readonly<EmulatorIdentity>;
   readonly settings: EmulatorSettings;
   readonly clientIds: ReadonlySet<string> | null;
+  /** Confidential clients and their secrets (client_credentials, Basic authentication). */
+  readonly confidentialClients: Map<string, string>;
   /** Registered scopes (the option, then the control): mutable so the control can add. */
   readonly extraScopes: Record<string, string>;
   readonly store: TokenStore;
@@ -68,7 +71,7 @@ export interface EmulatorContext {
 export function emptyCounters(): EmulatorCounters {
   return {
     authorize: 0,
-    token: { authorization_code: 0, refresh_token: 0 },
+    token: { authorization_code: 0, refresh_token: 0, client_credentials: 0 },
     revoke: 0,
     userinfo: 0,
     resource: 0,
@@ -146,6 +149,7 @@ export function createContext(parts: {
     identity,
     settings,
     clientIds: options.clientIds ? new Set(options.clientIds) : null,
+    confidentialClients: checkConfidentialClients(options.confidentialClients),
     extraScopes: { ...options.extraScopes },
     store: new TokenStore(),
     faults: new FaultQueue(),
@@ -170,6 +174,7 @@ export function checkOptions(options: EmulatorOptions): void {
     throw new TypeError('clientIds must be non-empty strings');
   }
   checkExtraScopes(options.extraScopes ?? {});
+  checkConfidentialClients(options.confidentialClients);
   if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
   if (options.linkedIdentities !== undefined && !Array.isArray(options.linkedIdentities))
     throw new TypeError('linkedIdentities must be a list of identities');

@@ -12,3 +12,8 @@ test('examples/test-with-emulator.ts logs in against the emulator', async () => 
 test('examples/gare-redrive.ts: by hand and by redrive, the call succeeds', async () => {
   assert.deepEqual(await callWithRequirements(), { manual: 200, redriven: 200 });
 });
+
+test('examples/unattended-job.ts gets a token as the client, no login', async () => {
+  const { unattendedAgainstTheEmulator } = await import('../../examples/unattended-job.js');
+  assert.match((await unattendedAgainstTheEmulator()) ?? '', /^Bearer \S{20,}$/);
+});
