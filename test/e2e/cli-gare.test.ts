@@ -16,13 +16,6 @@ const COLLECTION =
 const DEPENDENT = `${TRANSFER}[*${COLLECTION}]`;
 const LOGIN = ['login', '-s', 'openid', '-s', 'profile', '-s', 'email', '-s', TRANSFER];
 
-/** The clock-moving variables a faketime run sets; children must see them too. */
-function clockEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME')),
-  );
-}
-
 describe('native-login login --gare against the emulator', () => {
   let emulator: Emulator;
   let home: string;
@@ -37,7 +30,6 @@ describe('native-login login --gare against the emulator', () => {
     home = await mkdtemp(join(tmpdir(), 'native-login-gare-home-'));
     work = await mkdtemp(join(tmpdir(), 'native-login-gare-work-'));
     env = baseEnv(home, {
-      ...clockEnv(),
       GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url,
       NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,
       BROWSER: await writeBrowserScript(work),
