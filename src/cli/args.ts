@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { GARE_OPTIONS } from './gare-options.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -31,13 +32,14 @@ export const COMMAND_OPTIONS = {
     'prefill-named-grant': { type: 'string' },
     'query-param': { type: 'string', multiple: true },
     timeout: { type: 'string' },
+    ...GARE_OPTIONS,
   },
   status: { json: { type: 'boolean' } },
   token: {
     'resource-server': { type: 'string', short: 'r' },
     scope: { type: 'string', short: 's', multiple: true },
   },
-  whoami: { json: { type: 'boolean' } },
+  whoami: { json: { type: 'boolean' }, scope: { type: 'string', short: 's', multiple: true } },
   logout: { 'ignore-errors': { type: 'boolean' } },
   migrate: {
     from: { type: 'string' },

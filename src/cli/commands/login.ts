@@ -15,6 +15,7 @@ import {
   parseTimeoutSeconds,
   stringValue,
 } from '../args.js';
+import { authorizationParametersFrom } from '../gare-options.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
 import { type CliSettings, createClient, requireClientId } from '../settings.js';
 import { chooseStorage } from '../storage-choice.js';
@@ -27,6 +28,10 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const timeout = stringValue(values, 'timeout');
   const timeoutMs = timeout === undefined ? undefined : parseTimeoutSeconds(timeout);
   const queryParams = parseQueryParams(listValue(values, 'query-param'));
+  const authorizationParameters = await authorizationParametersFrom(
+    values,
+    io.stdin ?? process.stdin,
+  );
   const interrupts = trackedInterrupts();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true && io.env['TERM'] !== 'dumb';
   const choice = await chooseStorage(settings, requireClientId(settings));
@@ -48,6 +53,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     prefillNamedGrant: stringValue(values, 'prefill-named-grant'),
     queryParams,
     timeoutMs,
+    ...(authorizationParameters && { authorizationParameters }),
   });
   const styles = stylesFor(io.stderr, io.env);
   if (!interrupts.used()) {
