@@ -4,11 +4,24 @@
  */
 
 export { AccessTokenAuthorizer } from './authorizers/access-token-authorizer.js';
-export type { Authorizer, AuthorizerOptions } from './authorizers/authorizer.js';
+export type {
+  AuthorizationRequiredHandler,
+  Authorizer,
+  AuthorizerOptions,
+} from './authorizers/authorizer.js';
+export {
+  ClientCredentialsAuthorizer,
+  type ClientCredentialsAuthorizerOptions,
+} from './authorizers/client-credentials-authorizer.js';
 export {
   RefreshTokenAuthorizer,
   type RefreshTokenAuthorizerOptions,
 } from './authorizers/refresh-token-authorizer.js';
+export {
+  ClientCredentialsClient,
+  type ClientCredentialsClientOptions,
+} from './client-credentials-client.js';
+export { CLIENT_SECRET_ENV } from './client-secret.js';
 export type {
   AuthenticateRequest,
   AuthorizationResponse,
@@ -19,6 +32,9 @@ export { InputCodeHandler } from './code-handlers/input-code-handler.js';
 export { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
 export type { InterruptSource } from './code-handlers/run-code-handlers.js';
 export * from './errors.js';
+export type { Gare, GareAuthorizationParameters } from './gare/gare-types.js';
+export { describeRequirements, requirementsInWords } from './gare/gare-words.js';
+export { parseGare } from './gare/parse-gare.js';
 export { type AuthorizeUrlParams, buildAuthorizeUrl } from './globus-auth/authorize-url.js';
 export { AUTH_ENVIRONMENTS, resolveAuthBaseUrl } from './globus-auth/environments.js';
 export {
@@ -39,7 +55,25 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { globusAppLoginNotes } from './storage/globus-app-entries.js';
+export {
+  DEFAULT_NAMESPACE,
+  GLOBUS_APP_FORMAT_VERSION,
+} from './storage/globus-app-format.js';
+export {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+  slugifyAppName,
+} from './storage/globus-app-paths.js';
+export {
+  GlobusAppTokenStorage,
+  type GlobusAppTokenStorageOptions,
+} from './storage/globus-app-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
+export {
+  KeyringTokenStorage,
+  type KeyringTokenStorageOptions,
+} from './storage/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 export {

@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { GARE_OPTIONS } from './gare-options.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -11,8 +12,10 @@ type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 export const GLOBAL_OPTIONS = {
   'client-id': { type: 'string' },
   storage: { type: 'string' },
+  'app-name': { type: 'string' },
   environment: { type: 'string' },
   'auth-url': { type: 'string' },
+  'client-secret-file': { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -29,14 +32,21 @@ export const COMMAND_OPTIONS = {
     'prefill-named-grant': { type: 'string' },
     'query-param': { type: 'string', multiple: true },
     timeout: { type: 'string' },
+    ...GARE_OPTIONS,
   },
   status: { json: { type: 'boolean' } },
   token: {
     'resource-server': { type: 'string', short: 'r' },
     scope: { type: 'string', short: 's', multiple: true },
   },
-  whoami: { json: { type: 'boolean' } },
+  whoami: { json: { type: 'boolean' }, scope: { type: 'string', short: 's', multiple: true } },
   logout: { 'ignore-errors': { type: 'boolean' } },
+  migrate: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'remove-source': { type: 'boolean' },
+  },
   demo: {},
   help: {},
 } as const satisfies Record<string, OptionSpecs>;

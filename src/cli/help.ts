@@ -3,11 +3,19 @@
 const GLOBALS = `Global options (before or after the command):
   --client-id ID      your app's Globus Auth client id   [env NATIVE_LOGIN_CLIENT_ID]
   --storage PATH      the token file                      [env NATIVE_LOGIN_STORAGE]
-                      (default ~/.globus-native-apps.cfg, one section per client id)
+                      (default ~/.globus-native-apps.cfg, one section per client id),
+                      or keyring (the system keychain), or auto (the keychain when
+                      one answers, else the default file)
+  --storage globus-app  share a Python GlobusApp's token file
+                      (~/.globus/app/<client id>/<app name>/tokens.json)
+  --app-name NAME     the GlobusApp's app_name (with globus-app) [env NATIVE_LOGIN_APP_NAME]
   --environment NAME  Globus environment: production, preview, sandbox, …
                                                           [env GLOBUS_SDK_ENVIRONMENT]
   --auth-url URL      Globus Auth base URL (wins over --environment)
                                                           [env GLOBUS_SDK_SERVICE_URL_AUTH]
+  --client-secret-file PATH
+                      act as a confidential client (no login): the file holding
+                      its secret, readable by you only  [or env NATIVE_LOGIN_CLIENT_SECRET]
   --debug             show stack traces                   [env NATIVE_LOGIN_DEBUG=1]
   -h, --help          this help;  --version  the version`;
 
@@ -21,6 +29,7 @@ Commands:
   token     print a valid access token (refreshed when needed) on stdout
   whoami    who is logged in (OpenID userinfo)
   logout    revoke the tokens at Globus Auth and forget them
+  migrate   copy the tokens to another storage (e.g. to a Python GlobusApp's file)
   emulator  run a local Globus Auth for tests and offline work
   demo      the whole story against a private emulator, narrated (no client id needed)
   help      help for a command: native-login help <command>
@@ -28,7 +37,7 @@ Commands:
 ${GLOBALS}
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
-            5 token file, 130 cancelled.
+            5 token storage (file or keychain), 130 cancelled.
 
 Examples:
   export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>
@@ -58,12 +67,20 @@ Options:
   --prefill-named-grant NAME    the name Globus shows for this grant (default "<app> on <host>")
   --query-param K=V             an extra authorize parameter (repeatable)
   --timeout SECONDS             how long to wait for each way of logging in (default 600)
+  --gare FILE|-                 log in to meet a service's requirements (a GARE, or the whole
+                                JSON error body a Globus service answered; - reads stdin)
+  --session-required-identity ID, --session-required-single-domain DOMAIN,
+  --session-required-policy ID  (each repeatable), --session-required-mfa,
+  --session-message TEXT, --prompt login
+                                session requirements for this login (win over --gare's)
 
 Examples:
   native-login login
   native-login login -s urn:globus:auth:scope:transfer.api.globus.org:all --refresh-tokens
   native-login login --no-local-server         # over SSH: paste the code
   native-login login --query-param session_required_single_domain=example.org --force
+  curl -s -H "Authorization: Bearer $T" "$URL" > error.json; native-login login --gare error.json
+  native-login login --session-required-single-domain uchicago.edu --session-required-mfa
 `,
   status: `Usage: native-login status [--json]
 
@@ -98,12 +115,14 @@ Examples:
   curl -H "Authorization: Bearer $(native-login token -r transfer.api.globus.org)" \\
     https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints
 `,
-  whoami: `Usage: native-login whoami [--json]
+  whoami: `Usage: native-login whoami [--json] [-s SCOPE]...
 
 Shows who is logged in, from Globus Auth's OpenID userinfo (needs the openid scope).
 
 Options:
-  --json    print the userinfo answer as JSON on stdout
+  --json        print the userinfo answer as JSON on stdout
+  -s, --scope S also check that the stored tokens meet this scope (dependent consents
+                included, asked of Globus Auth); exit 3 naming it when they do not
 
 Examples:
   native-login whoami
@@ -119,6 +138,27 @@ Options:
 
 Examples:
   native-login logout
+`,
+  migrate: `Usage: native-login migrate --from NAME --to NAME [--dry-run] [--remove-source]
+
+Copies this client's tokens from one storage to another: ini (the fair-research-login file,
+or --storage PATH) or globus-app (a Python GlobusApp's JSON file; needs --app-name). The
+tokens' identity comes from the stored id_token identity, else from Globus Auth's userinfo.
+Tokens of two identities are never mixed: the copy is refused instead. The source is left as
+it was unless --remove-source. Says on stderr what it copied, or would copy.
+
+Options:
+  --from NAME        where the tokens are now: ini or globus-app
+  --to NAME          where to copy them: ini or globus-app
+  --dry-run          say what would be copied, write nothing
+  --remove-source    remove them from the source once copied (they are not revoked)
+
+Exit codes: 0 copied (or would be); 3 nothing stored in the source; 5 a token file problem.
+
+Examples:
+  native-login migrate --from ini --to globus-app --app-name "My App" --dry-run
+  native-login migrate --from ini --to globus-app --app-name "My App"
+  native-login --storage globus-app --app-name "My App" status
 `,
   demo: `Usage: native-login demo
 

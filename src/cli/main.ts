@@ -23,6 +23,7 @@ const LOADERS: Record<string, () => Promise<{ run: CommandRun }>> = {
   token: () => import('./commands/token.js'),
   whoami: () => import('./commands/whoami.js'),
   logout: () => import('./commands/logout.js'),
+  migrate: () => import('./commands/migrate.js'),
   demo: () => import('./commands/demo.js'),
 };
 
@@ -57,6 +58,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const { helpText } = await import('./help.js');
       io.stderr.write(helpText());
       return EXIT.usage;
+    }
+    // A client secret means "act as the confidential client" (checked here without loading
+    // that module, so a person's `token` starts as fast as before).
+    if (
+      command !== 'demo' &&
+      (values['client-secret-file'] || io.env['NATIVE_LOGIN_CLIENT_SECRET'])
+    ) {
+      const { runClientCredentials } = await import('./client-credentials-command.js');
+      return await runClientCredentials(command, values, readSettings(values, io.env), io);
     }
     const loader = LOADERS[command];
     if (loader === undefined) throw new Error(`No module for the command ${command}.`);

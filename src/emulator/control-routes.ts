@@ -44,6 +44,14 @@ function routes(
         return [];
       },
     },
+    '/_emulator/confidential-clients': {
+      // Answers with the client ids only: a secret is never echoed.
+      GET: () => ({ clientIds: [...context.confidentialClients.keys()] }),
+      POST: (body) => {
+        controls.registerConfidentialClient(body['clientId'] as string, body['secret'] as string);
+        return { clientIds: [...context.confidentialClients.keys()] };
+      },
+    },
     '/_emulator/counters': { GET: () => controls.counters() },
     '/_emulator/counters/reset': {
       POST: () => {
@@ -64,6 +72,27 @@ function routes(
       },
     },
     '/_emulator/last-authorize': { GET: () => controls.lastAuthorizeRequest() },
+    '/_emulator/resource-policy': {
+      GET: () => controls.resourcePolicy(),
+      POST: (body) => {
+        controls.setResourcePolicy(body);
+        return controls.resourcePolicy();
+      },
+    },
+    '/_emulator/session': { GET: () => controls.session() },
+    '/_emulator/scopes': {
+      POST: (body) => {
+        controls.registerScopes(body as Record<string, string>);
+        return { ok: true };
+      },
+    },
+    '/_emulator/consents': {
+      GET: () => controls.consents(),
+      DELETE: () => {
+        controls.clearConsents();
+        return [];
+      },
+    },
     '/_emulator/close': { POST: () => ({ closing: true }) },
   };
 }

@@ -3,13 +3,17 @@
  * routes so both surfaces behave the same. Every setter checks its input and throws a
  * TypeError on a bad one (the HTTP routes turn that into a 400).
  */
+
+import { checkClient } from './client-credentials.js';
 import {
   checkAutoApprove,
+  checkExtraScopes,
   checkInteger,
   type EmulatorContext,
   emptyCounters,
 } from './emulator-context.js';
 import type { Emulator, EmulatorSettings } from './emulator-types.js';
+import { checkResourcePolicy } from './resource-routes.js';
 
 /** The control methods of an Emulator. */
 export type EmulatorControls = Omit<
@@ -68,6 +72,9 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     setTokenLifetime: (seconds) => void update({ tokenLifetimeSeconds: seconds }),
     setRotateRefreshTokens: (on) => void update({ rotateRefreshTokens: on }),
     setClockOffset: (seconds) => void update({ clockOffsetSeconds: seconds }),
+    registerConfidentialClient: (clientId, secret) => {
+      context.confidentialClients.set(...checkClient(clientId, secret));
+    },
     injectFault: (fault, count = 1) => context.faults.add(fault, count),
     clearFaults: () => context.faults.clear(),
     pendingFaults: () => context.faults.pending(),
@@ -79,5 +86,15 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     expireAccessTokens: () => context.store.expireAccessTokens(context.now()),
     lastAuthorizeRequest: () => (context.lastAuthorize ? { ...context.lastAuthorize } : null),
     publicJwk: () => ({ ...context.signer.publicJwk }),
+    setResourcePolicy: (policy) => {
+      context.resourcePolicy = checkResourcePolicy(policy);
+    },
+    resourcePolicy: () => structuredClone(context.resourcePolicy),
+    session: () => (context.session.current ? { ...context.session.current } : null),
+    consents: () => context.consents.forIdentity(context.identity.sub),
+    clearConsents: () => context.consents.clear(),
+    registerScopes: (scopes) => {
+      Object.assign(context.extraScopes, checkExtraScopes(scopes));
+    },
   };
 }

@@ -24,7 +24,14 @@ export function randomBase62(length: number): string {
 export interface Authorization
   extends Pick<
     AuthorizeRequest,
-    'clientId' | 'redirectUri' | 'state' | 'codeChallenge' | 'scopes' | 'offline' | 'nonce'
+    | 'clientId'
+    | 'redirectUri'
+    | 'state'
+    | 'codeChallenge'
+    | 'scopes'
+    | 'offline'
+    | 'nonce'
+    | 'session'
   > {
   /** When the user consented (seconds), for `last_authentication`. */
   authTime: number;
@@ -35,6 +42,8 @@ export interface Grant {
   clientId: string;
   resourceServer: string;
   scopes: string[];
+  /** Issued to a confidential client for itself (client_credentials): userinfo is the client's. */
+  clientIdentity?: boolean;
 }
 
 /** A live access token. */

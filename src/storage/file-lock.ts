@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
@@ -17,8 +17,8 @@ export type FileLockOptions = {
   waitMs?: number;
   /**
    * A lock seen unchanged (same file, content and mtime) for this long, measured on the
-   * waiter's own monotonic clock, is taken over; default 10 000. Never the holder's clock: a
-   * holder on another host may be hours off ours.
+   * waiter's own monotonic clock, is taken over; default 10 000. No clock is compared with
+   * another: a holder on another host may be hours off ours, and so may the file server.
    */
   staleMs?: number;
   /** How often a holder touches its lock file to show it is alive; default 2 000. */
@@ -65,8 +65,8 @@ export async function acquireFileLock(
   // every refreshMs, so a lock that stays the same for staleMs of our own time is abandoned.
   let watched: { seen: Seen; since: number } | undefined;
   for (;;) {
-    const handle = await tryCreate(lockPath, host);
-    if (handle) return hold(lockPath, handle, refreshMs);
+    const attempt = await tryCreate(lockPath, host);
+    if (attempt) return hold(lockPath, attempt.handle, attempt.content, refreshMs);
     holder = await inspect(lockPath);
     if (holder === undefined) continue;
     if (watched === undefined || !sameLock(watched.seen, holder)) {
@@ -86,14 +86,19 @@ export async function acquireFileLock(
  * Creates the lock with its content already in it: written to a private temp file, then
  * link(2)ed into place, which fails with EEXIST like O_EXCL. A lock file is therefore never
  * seen empty, so a writer killed at any moment leaves a lock whose dead pid says it is stale.
+ * Undefined when someone else holds it.
  */
-async function tryCreate(lockPath: string, host: Machine) {
+async function tryCreate(
+  lockPath: string,
+  host: Machine,
+): Promise<{ handle: FileHandle; content: string } | undefined> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
+  const content = `${JSON.stringify(info)}\n`;
   const temp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    await handle.writeFile(`${JSON.stringify(info)}\n`);
+    await handle.writeFile(content);
     try {
       await link(temp, lockPath);
     } catch (error) {
@@ -101,9 +106,9 @@ async function tryCreate(lockPath: string, host: Machine) {
       if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP') throw error;
       await handle.close();
       handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
-      await handle.writeFile(`${JSON.stringify(info)}\n`);
+      await handle.writeFile(content);
     }
-    return handle;
+    return { handle, content };
   } catch (error) {
     await handle?.close().catch(() => undefined);
     if (errorCode(error) === 'EEXIST') return undefined;
@@ -203,17 +208,25 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
 
 function hold(
   lockPath: string,
-  handle: Awaited<ReturnType<typeof open>>,
+  handle: FileHandle,
+  content: string,
   refreshMs: number,
 ): HeldFileLock {
   let touching: Promise<void> = Promise.resolve();
   // Touch our own inode through the open handle: if the lock was taken from us, we never
-  // refresh someone else's.
+  // refresh someone else's. Rewriting the same bytes makes the file system stamp a new mtime
+  // (waiters watch for changes, whatever the clock); the sync sends it to an NFS server now,
+  // not at the client's next write-back, so other hosts see the holder alive.
   const timer = setInterval(() => {
-    touching = touching.then(() => {
-      const now = new Date();
-      return handle.utimes(now, now).catch(() => undefined);
-    });
+    touching = touching.then(() =>
+      handle
+        .write(content, 0, 'utf8')
+        .then(() => handle.datasync())
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+    );
   }, refreshMs);
   timer.unref();
   let released = false;

@@ -15,8 +15,10 @@ import {
   parseTimeoutSeconds,
   stringValue,
 } from '../args.js';
+import { authorizationParametersFrom } from '../gare-options.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
-import { type CliSettings, createClient } from '../settings.js';
+import { type CliSettings, createClient, requireClientId } from '../settings.js';
+import { chooseStorage } from '../storage-choice.js';
 import { LiveLocalServerCodeHandler } from '../waiting-line.js';
 import { describeUser } from './whoami.js';
 
@@ -26,9 +28,15 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const timeout = stringValue(values, 'timeout');
   const timeoutMs = timeout === undefined ? undefined : parseTimeoutSeconds(timeout);
   const queryParams = parseQueryParams(listValue(values, 'query-param'));
+  const authorizationParameters = await authorizationParametersFrom(
+    values,
+    io.stdin ?? process.stdin,
+  );
   const interrupts = trackedInterrupts();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true && io.env['TERM'] !== 'dumb';
+  const choice = await chooseStorage(settings, requireClientId(settings));
   const client = await createClient(settings, io, {
+    tokenStorage: choice.storage,
     interrupts: interrupts.source,
     // On a terminal, a live line counts the wait for the browser; the rest is the default.
     ...(terminal && {
@@ -45,6 +53,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     prefillNamedGrant: stringValue(values, 'prefill-named-grant'),
     queryParams,
     timeoutMs,
+    ...(authorizationParameters && { authorizationParameters }),
   });
   const styles = stylesFor(io.stderr, io.env);
   if (!interrupts.used()) {
@@ -55,6 +64,11 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     io.stderr.write(`${styles.green('Logged in.')}${await who(client, tokens)}\n`);
   }
   io.stderr.write(summary(tokens, systemNow()));
+  // Like gh's "insecure storage" notice: with `auto`, say where the tokens went and why.
+  if (settings.storage === 'auto') {
+    const why = choice.note ? ` (${choice.note})` : '';
+    io.stderr.write(`Tokens stored in ${choice.description}${why}.\n`);
+  }
   return EXIT.ok;
 }
 
