@@ -50,7 +50,7 @@ export class JSONTokenStorage implements TokenStorage {
     });
   }
 
-  /** Deletes the file (the real file when it is a symlink), as fair-research-login does. */
+  /** Deletes the file (a symlink itself, never its target), as Python's os.remove does. */
   async clearTokens(): Promise<void> {
     await this.#file.update((text) => {
       parseTokensJson(text, this.filename); // a damaged file is refused, not deleted
