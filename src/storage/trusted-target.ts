@@ -38,7 +38,7 @@ export async function resolveTrustedTarget(filename: string): Promise<string> {
 function checkOwnRegular(path: string, info: Stats, filename: string): void {
   if (!info.isFile()) {
     throw new TokenStorageError(
-      `The token file ${path} is not a regular file: refusing to replace or move it.`,
+      `The token file ${filename}${path === resolve(filename) ? '' : ` (${path})`} is not a regular file: refusing to replace or move it.`,
       {
         filename,
         code: 'not_regular_file',
