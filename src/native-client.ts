@@ -45,6 +45,7 @@ export {
 } from './native-client-options.js';
 
 import {
+  emptyTokenMap,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -178,7 +179,7 @@ export class NativeClient {
     const refreshed = await Promise.all(
       stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
     );
-    const out: TokensByResourceServer = {};
+    const out = emptyTokenMap();
     for (const group of [...selected, ...refreshed]) out[group.resource_server] = group;
     return out;
   }
@@ -376,7 +377,7 @@ function byScope<T>(
   tokens: TokensByResourceServer,
   make: (group: TokenGroup) => T,
 ): Record<string, T> {
-  const out: Record<string, T> = {};
+  const out = emptyTokenMap<T>();
   for (const group of Object.values(tokens)) {
     const value = make(group);
     for (const scope of parseScopes(group.scope)) out[scope] = value;

@@ -1,4 +1,4 @@
-import type { TokensByResourceServer } from '../tokens/token-group.js';
+import { emptyTokenMap, type TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
 import type { SectionEdit } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
@@ -44,7 +44,7 @@ export function attachIdentities(
     const read = interpolate(option.raw);
     if ('value' in read) values.set(option.key, read.value);
   }
-  const out: TokensByResourceServer = { ...tokens };
+  const out: TokensByResourceServer = Object.assign(emptyTokenMap(), tokens);
   for (const [rs, group] of Object.entries(tokens)) {
     const prefix = flatPrefix(group.resource_server);
     const id = values.get(`${prefix}__identity_id`);

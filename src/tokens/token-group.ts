@@ -15,6 +15,14 @@ export type TokenGroup = {
 /** Token groups keyed by resource server, e.g. `transfer.api.globus.org`. */
 export type TokensByResourceServer = Record<string, TokenGroup>;
 
+/**
+ * An empty map for tokens keyed by a name a server chose: no prototype, so a resource server
+ * (or scope) named `__proto__` is a key like any other instead of replacing the prototype.
+ */
+export function emptyTokenMap<T = TokenGroup>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The fields of a token group that Globus and fair-research-login know, in Python's order. */
 export const TOKEN_GROUP_FIELDS = [
   'scope',
@@ -94,7 +102,7 @@ export function validateTokens(raw: unknown, where = 'tokens'): TokensByResource
       code: 'not_dict',
     });
   }
-  const out: TokensByResourceServer = {};
+  const out = emptyTokenMap();
   for (const [key, value] of Object.entries(raw)) {
     const group = validateTokenGroup(value, `${where} for ${key}`);
     out[group.resource_server] = group;

@@ -1,5 +1,5 @@
 import { InvalidTokenFormat } from '../errors.js';
-import type { TokenGroup, TokensByResourceServer } from './token-group.js';
+import { emptyTokenMap, type TokenGroup, type TokensByResourceServer } from './token-group.js';
 
 /**
  * Turns a Globus token response into tokens by resource server: the top-level token plus
@@ -25,7 +25,7 @@ export function parseTokenResponse(
       fields: ['other_tokens'],
     });
   }
-  const out: TokensByResourceServer = {};
+  const out = emptyTokenMap();
   for (const [index, raw] of [record, ...others].entries()) {
     const group = parseOne(
       raw,
