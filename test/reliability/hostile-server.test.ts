@@ -53,7 +53,8 @@ describe('a hostile auth server', () => {
       });
       const tokens = await json.login({ force: true });
       assert.ok(Object.hasOwn(tokens, '__proto__'), 'the login result keeps the group');
-      assert.equal(tokens['__proto__']?.resource_server, '__proto__');
+      const name = '__proto__';
+      assert.equal(tokens[name]?.resource_server, name);
       const loaded = await json.loadTokens();
       assert.ok(Object.hasOwn(loaded, '__proto__'), 'the stored tokens keep the group');
       assert.deepEqual(Object.keys(loaded).sort(), Object.keys(tokens).sort());
