@@ -45,7 +45,7 @@ export {
 } from './native-client-options.js';
 
 import {
-  emptyTokenMap,
+  setEntry,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -179,8 +179,8 @@ export class NativeClient {
     const refreshed = await Promise.all(
       stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
     );
-    const out = emptyTokenMap();
-    for (const group of [...selected, ...refreshed]) out[group.resource_server] = group;
+    const out: TokensByResourceServer = {};
+    for (const group of [...selected, ...refreshed]) setEntry(out, group.resource_server, group);
     return out;
   }
 
@@ -377,10 +377,10 @@ function byScope<T>(
   tokens: TokensByResourceServer,
   make: (group: TokenGroup) => T,
 ): Record<string, T> {
-  const out = emptyTokenMap<T>();
+  const out: Record<string, T> = {};
   for (const group of Object.values(tokens)) {
     const value = make(group);
-    for (const scope of parseScopes(group.scope)) out[scope] = value;
+    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { emptyTokenMap, type TokensByResourceServer } from '../tokens/token-group.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
 import type { SectionEdit } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
@@ -44,13 +44,13 @@ export function attachIdentities(
     const read = interpolate(option.raw);
     if ('value' in read) values.set(option.key, read.value);
   }
-  const out: TokensByResourceServer = Object.assign(emptyTokenMap(), tokens);
+  const out: TokensByResourceServer = { ...tokens };
   for (const [rs, group] of Object.entries(tokens)) {
     const prefix = flatPrefix(group.resource_server);
     const id = values.get(`${prefix}__identity_id`);
     const bound = values.get(`${prefix}__access_token_fingerprint`);
     if (id && group.identity_id === undefined && bound === tokenFingerprint(group.access_token)) {
-      out[rs] = { ...group, identity_id: id };
+      setEntry<TokenGroup>(out, rs, { ...group, identity_id: id });
     }
   }
   return out;

@@ -1,6 +1,6 @@
 import { InvalidTokenFormat, TokenFileCorrupt } from '../errors.js';
 import {
-  emptyTokenMap,
+  setEntry,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -42,10 +42,10 @@ export class JSONTokenStorage implements TokenStorage {
     await this.#file.update((text) => {
       const merged = { ...parseTokensJson(text, this.filename), ...valid };
       if (text === undefined && Object.keys(merged).length === 0) return undefined;
-      const out = emptyTokenMap<Partial<TokenGroup>>();
+      const out: Record<string, Partial<TokenGroup>> = {};
       for (const [rs, group] of Object.entries(merged)) {
         // Only Python's fields: its verify_token_group refuses any other (identity_id too).
-        out[rs] = Object.fromEntries(FLAT_FIELDS.map((field) => [field, group[field]]));
+        setEntry(out, rs, Object.fromEntries(FLAT_FIELDS.map((field) => [field, group[field]])));
       }
       return `${JSON.stringify(out, null, 2)}\n`;
     });

@@ -16,11 +16,11 @@ export type TokenGroup = {
 export type TokensByResourceServer = Record<string, TokenGroup>;
 
 /**
- * An empty map for tokens keyed by a name a server chose: no prototype, so a resource server
- * (or scope) named `__proto__` is a key like any other instead of replacing the prototype.
+ * Sets `map[key]` as an own data property: a key a server chose, even `__proto__`, is then a
+ * key like any other, where `map[key] = value` would replace the map's prototype instead.
  */
-export function emptyTokenMap<T = TokenGroup>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
+export function setEntry<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The fields of a token group that Globus and fair-research-login know, in Python's order. */
@@ -102,10 +102,10 @@ export function validateTokens(raw: unknown, where = 'tokens'): TokensByResource
       code: 'not_dict',
     });
   }
-  const out = emptyTokenMap();
+  const out: TokensByResourceServer = {};
   for (const [key, value] of Object.entries(raw)) {
     const group = validateTokenGroup(value, `${where} for ${key}`);
-    out[group.resource_server] = group;
+    setEntry(out, group.resource_server, group);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { InvalidTokenFormat } from '../errors.js';
-import { emptyTokenMap, type TokenGroup, type TokensByResourceServer } from './token-group.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from './token-group.js';
 
 /**
  * Turns a Globus token response into tokens by resource server: the top-level token plus
@@ -25,7 +25,7 @@ export function parseTokenResponse(
       fields: ['other_tokens'],
     });
   }
-  const out = emptyTokenMap();
+  const out: TokensByResourceServer = {};
   for (const [index, raw] of [record, ...others].entries()) {
     const group = parseOne(
       raw,
@@ -33,7 +33,7 @@ export function parseTokenResponse(
       fallbackResourceServer,
       index === 0 ? 'token response' : `other_tokens[${index - 1}]`,
     );
-    out[group.resource_server] = group;
+    setEntry(out, group.resource_server, group);
   }
   return out;
 }
