@@ -86,6 +86,7 @@ export async function interactiveLogin(
     code,
     verifier,
     redirectUri: result.redirectUri,
+    expectIdToken: params.scopes.includes('openid'),
     signal: options.signal,
   });
   return tokens;

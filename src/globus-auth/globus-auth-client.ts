@@ -1,4 +1,4 @@
-import { TokensExpired, UsageError } from '../errors.js';
+import { InvalidIdToken, TokensExpired, UsageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 import { type AuthRequest, type AuthTransport, authRequest } from './auth-request.js';
@@ -78,7 +78,13 @@ export class GlobusAuthClient {
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
    */
   async exchangeCode(
-    request: { code: string; verifier: string; redirectUri: string } & CallOptions,
+    request: {
+      code: string;
+      verifier: string;
+      redirectUri: string;
+      /** `openid` was asked for: an answer without an id_token is refused (and revoked). */
+      expectIdToken?: boolean;
+    } & CallOptions,
   ): Promise<ExchangeCodeResult> {
     const form = {
       client_id: this.clientId,
@@ -95,6 +101,16 @@ export class GlobusAuthClient {
     const rawIdToken = response.body['id_token'];
     const idToken = typeof rawIdToken === 'string' && rawIdToken !== '' ? rawIdToken : null;
     let identityId: string | null = null;
+    const openid = Object.values(tokens).some((group) => /(^|\s)openid(\s|$)/.test(group.scope));
+    if (idToken === null && (request.expectIdToken || openid)) {
+      // Without it the identity checks would silently be skipped: a failed login, as for a
+      // bad id_token.
+      await this.#revokeAll(tokens);
+      throw new InvalidIdToken(
+        `Globus Auth at ${this.issuer} sent no id_token although openid was asked for; the tokens were revoked.`,
+        { code: 'missing_id_token', hint: 'Check the auth base URL, then log in again.' },
+      );
+    }
     if (idToken !== null) {
       try {
         identityId = (await this.verifyIdToken(idToken, { signal: request.signal })).sub;

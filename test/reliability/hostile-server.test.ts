@@ -3,9 +3,10 @@
  * client's injectable fetch. Nothing a server names may break the token maps or skip a check.
  */
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { LoginException } from '../../src/errors.js';
+import { InvalidIdToken, LoginException } from '../../src/errors.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
 import { rejection } from '../helpers/rejection.js';
@@ -60,6 +61,21 @@ describe('a hostile auth server', () => {
       assert.deepEqual(Object.keys(loaded).sort(), Object.keys(tokens).sort());
       const byScope = await json.loadTokensByScope();
       assert.ok(Object.values(byScope).some((g) => g.resource_server === '__proto__'));
+    });
+  });
+
+  test('no id_token although openid was asked for: a failed login, tokens revoked', async () => {
+    const noIdToken: Rewrite = (url, body) => {
+      if (url.endsWith('/v2/oauth2/token')) delete body['id_token'];
+      return body;
+    };
+    await withClient(noIdToken, async (s) => {
+      const error = await rejection(s.client.login({ force: true }));
+      assert.ok(error instanceof InvalidIdToken, String(error));
+      assert.equal(error.code, 'missing_id_token');
+      assert.match(error.message, /no id_token/);
+      assert.ok(s.emulator.counters().revoke >= 2, 'the tokens were revoked');
+      assert.deepEqual(await readdir(s.dir), [], 'nothing was saved');
     });
   });
 });
