@@ -31,6 +31,7 @@ import {
   type TokenStorage,
   withStorageLock,
 } from './storage/token-storage.js';
+import { printable } from './terminal-text.js';
 import { TokenRefresher } from './token-refresher.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
 import { missingScopes, parseScopes } from './tokens/scopes.js';
@@ -87,7 +88,8 @@ export class NativeClient {
     this.#now = options.now ?? systemNow;
     const stderr = options.stderr ?? process.stderr;
     this.#logger = options.logger ?? {
-      warn: (message) => stderr.write(`native-login: ${message}\n`),
+      // Warnings can quote a server (an error description): nothing reaches a terminal raw.
+      warn: (message) => stderr.write(`native-login: ${printable(message, 2000)}\n`),
     };
     const env = options.env ?? process.env;
     this.authBaseUrl = resolveAuthBaseUrl({

@@ -17,6 +17,7 @@ import {
   TokenStorageError,
   UsageError,
 } from '../errors.js';
+import { printable } from '../terminal-text.js';
 
 /** The documented exit codes of `native-login` (README, "Exit codes"). */
 export const EXIT = Object.freeze({
@@ -107,9 +108,10 @@ export function oneLine(text: string): string {
  */
 export function formatError(error: unknown, styles: Styles, debug: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
-  let out = `${styles.red('native-login: error:')} ${oneLine(message)}\n`;
+  // Messages can quote a server or a redirect: printable() keeps their escapes off the terminal.
+  let out = `${styles.red('native-login: error:')} ${printable(oneLine(message), 2000)}\n`;
   const hint = error instanceof LoginException ? error.hint : undefined;
-  if (hint) out += `${styles.dim('hint:')} ${oneLine(hint)}\n`;
+  if (hint) out += `${styles.dim('hint:')} ${printable(oneLine(hint), 2000)}\n`;
   else if (!(error instanceof LoginException)) {
     out += `${styles.dim('hint:')} This looks like a bug; run again with --debug and report it.\n`;
   }
@@ -117,7 +119,11 @@ export function formatError(error: unknown, styles: Styles, debug: boolean): str
     let current: unknown = error;
     for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
       const stack = current instanceof Error ? (current.stack ?? current.message) : String(current);
-      out += `${depth === 0 ? '' : 'caused by: '}${stack}\n`;
+      const safe = stack
+        .split('\n')
+        .map((line) => printable(line, 2000))
+        .join('\n    ');
+      out += `${depth === 0 ? '' : 'caused by: '}${safe}\n`;
       current = current instanceof Error ? current.cause : undefined;
     }
   }
@@ -153,8 +159,10 @@ export function describeExpiry(expiresAt: number, now: number): string {
 /** A plain-text table: columns padded to their widest cell, two spaces apart. */
 export function formatTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  unsafeRows: readonly (readonly string[])[],
 ): string {
+  // Cells hold names a server chose (resource servers, scopes): printable only.
+  const rows = unsafeRows.map((row) => row.map((cell) => printable(cell, 10_000)));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
   );

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { InvalidIdToken, LoginException } from '../../src/errors.js';
+import { AuthFailure, InvalidIdToken, LoginException } from '../../src/errors.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
 import { rejection } from '../helpers/rejection.js';
@@ -77,5 +77,28 @@ describe('a hostile auth server', () => {
       assert.ok(s.emulator.counters().revoke >= 2, 'the tokens were revoked');
       assert.deepEqual(await readdir(s.dir), [], 'nothing was saved');
     });
+  });
+
+  test('a redirect with escape sequences in iss: the error message is printable', async () => {
+    const s = await setupClient();
+    try {
+      // A hostile page redirecting to our loopback server with the right state and a crafted iss.
+      const openBrowser = async (url: string) => {
+        const authorize = new URL(url);
+        const back = new URL(authorize.searchParams.get('redirect_uri') ?? '');
+        back.searchParams.set('code', 'fake-code');
+        back.searchParams.set('state', authorize.searchParams.get('state') ?? '');
+        back.searchParams.set('iss', 'https://evil\u001b[2J\u001b[HPassword: ');
+        await fetch(back);
+      };
+      const client = s.makeClient({ openBrowser });
+      const error = await rejection(client.login({ force: true, timeoutMs: 5_000 }));
+      assert.ok(error instanceof AuthFailure, String(error));
+      assert.equal(error.code, 'issuer_mismatch');
+      assert.doesNotMatch(error.message, /\p{Cc}/u);
+      assert.match(error.message, /evil \[2J \[HPassword:/);
+    } finally {
+      await s.cleanup();
+    }
   });
 });

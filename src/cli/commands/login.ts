@@ -6,6 +6,7 @@
 import { InputCodeHandler } from '../../code-handlers/input-code-handler.js';
 import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
+import { printable } from '../../terminal-text.js';
 import { systemNow } from '../../tokens/expiry.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import {
@@ -80,7 +81,7 @@ export function summary(tokens: TokensByResourceServer, now: number): string {
     .map((group) => {
       const until = new Date(group.expires_at_seconds * 1000).toLocaleString();
       const refresh = group.refresh_token ? ', refreshable' : '';
-      return `  ${group.resource_server}: expires ${describeExpiry(group.expires_at_seconds, now)} (${until})${refresh}\n`;
+      return `  ${printable(group.resource_server, 200)}: expires ${describeExpiry(group.expires_at_seconds, now)} (${until})${refresh}\n`;
     })
     .join('');
 }
