@@ -23,7 +23,7 @@ import { type WaitSettle, waitForCode } from './wait-for-code.js';
 export type LocalServerCodeHandlerOptions = {
   /** 0 (default) lets the system pick a free port. */
   port?: number;
-  /** A loopback address: `127.0.0.1` (default), another 127.x.y.z, `::1` or `localhost`. */
+  /** A loopback address: `127.0.0.1` (default), another 127.x.y.z, `::1`, or `localhost` (= 127.0.0.1). */
   hostname?: string;
   /** The path of the redirect URI, default `/`. */
   redirectPath?: string;

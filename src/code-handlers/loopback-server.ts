@@ -32,7 +32,9 @@ export type LoopbackHost = { listenHost: string; uriHost: string };
 
 /** Maps a hostname option to a loopback address; refuses anything that is not loopback. */
 export function loopbackHost(hostname: string): LoopbackHost {
-  if (hostname === 'localhost') return { listenHost: '127.0.0.1', uriHost: 'localhost' };
+  // RFC 8252 §8.3: never "localhost" in the redirect URI, which a browser may resolve to
+  // [::1] first, where another local user can listen on the same port.
+  if (hostname === 'localhost') return { listenHost: '127.0.0.1', uriHost: '127.0.0.1' };
   if (hostname === '::1' || hostname === '[::1]') return { listenHost: '::1', uriHost: '[::1]' };
   if (isIPv4(hostname) && hostname.startsWith('127.')) {
     return { listenHost: hostname, uriHost: hostname };

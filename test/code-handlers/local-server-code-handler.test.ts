@@ -73,7 +73,9 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
     assert.throws(() => new LocalServerCodeHandler().redirectUri, UsageError);
   });
 
-  test('"localhost" listens on 127.0.0.1 and names localhost in the redirect URI', async () => {
+  // RFC 8252 §8.3: a browser may try [::1] first for "localhost" and reach a port another
+  // local user bound there, so the redirect URI names the address the server listens on.
+  test('"localhost" listens on 127.0.0.1 and names 127.0.0.1 in the redirect URI', async () => {
     const t = makeContext();
     const handler = new LocalServerCodeHandler({
       hostname: 'localhost',
@@ -82,7 +84,7 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
     await handler.start(t.ctx);
     try {
       assert.equal(handler.listeningAddress?.address, '127.0.0.1');
-      assert.match(handler.redirectUri, /^http:\/\/localhost:\d+\/callback$/);
+      assert.match(handler.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     } finally {
       await handler.stop();
     }
