@@ -211,8 +211,12 @@ export class NetworkError extends LoginException {
 
 /** An id_token failed verification (signature, issuer, audience or time). */
 export class InvalidIdToken extends LoginException {
-  constructor(message: string, options: LoginErrorOptions = {}) {
+  /** The check that failed, e.g. `signature`, `key`, `issuer`, when known. */
+  readonly check: string | undefined;
+
+  constructor(message: string, options: LoginErrorOptions & { check?: string } = {}) {
     super(message, { code: 'invalid_id_token', ...options });
+    this.check = options.check;
   }
 }
 

@@ -40,6 +40,11 @@ export type CallOptions = { signal?: AbortSignal | undefined };
 
 /** Seconds of clock skew tolerated on id_token times, as globus-sdk allows. */
 const ID_TOKEN_LEEWAY_SECONDS = 300;
+/**
+ * After a key rotation the cached keys fail: refetch `jwk.json`, but at most once per this
+ * many seconds, so a server sending unknown keys cannot make us fetch on every token.
+ */
+export const JWKS_REFETCH_INTERVAL_SECONDS = 60;
 
 /**
  * The Globus Auth calls a native app makes: code exchange, refresh, revoke, userinfo and
@@ -55,6 +60,7 @@ export class GlobusAuthClient {
   readonly #transport: AuthTransport;
   readonly #now: () => number;
   #jwks: Promise<Jwks> | undefined;
+  #jwksRefetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: GlobusAuthClientOptions) {
     if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
@@ -184,17 +190,29 @@ export class GlobusAuthClient {
   }
 
   /**
-   * Verifies an id_token with the key from `<base>jwk.json` (fetched once per client):
-   * RS256/384/512 signature, `iss`, `aud` = client id, and times with 300 s leeway.
+   * Verifies an id_token with the keys from `<base>jwk.json` (cached; fetched again when no
+   * key matches or the signature fails, at most once per 60 s): RS256/384/512 signature,
+   * `iss`, `aud` = client id, and times with 300 s leeway.
    */
   async verifyIdToken(idToken: string, options: CallOptions = {}): Promise<IdTokenClaims> {
-    const jwks = await this.#keys(options.signal);
-    return verifyIdTokenWithKeys(idToken, jwks, {
-      issuer: this.issuer,
-      audience: this.clientId,
-      now: this.#now(),
-      leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
-    });
+    const verify = async () =>
+      verifyIdTokenWithKeys(idToken, await this.#keys(options.signal), {
+        issuer: this.issuer,
+        audience: this.clientId,
+        now: this.#now(),
+        leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
+      });
+    try {
+      return await verify();
+    } catch (error) {
+      const keyFailure =
+        error instanceof InvalidIdToken && (error.check === 'key' || error.check === 'signature');
+      const now = this.#now();
+      if (!keyFailure || now - this.#jwksRefetchedAt < JWKS_REFETCH_INTERVAL_SECONDS) throw error;
+      this.#jwksRefetchedAt = now;
+      this.#jwks = undefined; // the keys may have rotated since they were fetched
+      return verify();
+    }
   }
 
   #keys(signal: AbortSignal | undefined): Promise<Jwks> {
