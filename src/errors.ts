@@ -231,6 +231,26 @@ export class IdentityMismatch extends LoginException {
   }
 }
 
+/** Stored tokens were issued by another auth server than the one configured now: not sent. */
+export class IssuerMismatch extends LoginException {
+  /** The issuer recorded with the tokens. */
+  readonly storedIssuer: string;
+  /** The issuer configured now (auth base URL without its trailing slash). */
+  readonly configuredIssuer: string;
+
+  constructor(storedIssuer: string, configuredIssuer: string, what: string) {
+    super(
+      `The tokens for ${what} were issued by ${storedIssuer}, but the auth URL is now ${configuredIssuer}: they were not sent.`,
+      {
+        code: 'token_issuer_mismatch',
+        hint: `Unset GLOBUS_SDK_SERVICE_URL_AUTH (or --auth-url) if it is stale, or log in again against ${configuredIssuer}.`,
+      },
+    );
+    this.storedIssuer = storedIssuer;
+    this.configuredIssuer = configuredIssuer;
+  }
+}
+
 /** A caller passed a bad option or flag. */
 export class UsageError extends LoginException {
   constructor(message: string, options: LoginErrorOptions = {}) {

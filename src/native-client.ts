@@ -103,6 +103,7 @@ export class NativeClient {
       fetch: options.fetch,
       now: this.#now,
       timeoutMs: options.httpTimeoutMs,
+      allowInsecureHttp: options.allowInsecureHttp,
       env,
     });
     this.tokenStorage = this.#makeStorage(options.tokenStorage);
@@ -256,6 +257,7 @@ export class NativeClient {
     const auth =
       tokens['auth.globus.org'] ?? Object.values(tokens).find((g) => /\bopenid\b/.test(g.scope));
     if (!auth) throw new ScopesMismatch(['openid']);
+    this.#auth.assertIssuer(auth);
     return this.#auth.userinfo(auth.access_token, { signal });
   }
 
@@ -321,6 +323,7 @@ export class NativeClient {
         for (const token of [group.access_token, group.refresh_token]) {
           if (!token) continue;
           try {
+            this.#auth.assertIssuer(group); // never revoke at (send tokens to) another server
             await this.#auth.revoke(token);
             result.revoked += 1;
           } catch (error) {

@@ -9,6 +9,7 @@ import {
   IdentityMismatch,
   InvalidIdToken,
   InvalidTokenFormat,
+  IssuerMismatch,
   LoadError,
   LoginCancelled,
   LoginException,
@@ -41,7 +42,8 @@ export type CliIo = {
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage;
+  // A stale or wrong auth URL: a matter of configuration, like a bad flag.
+  if (error instanceof UsageError || error instanceof IssuerMismatch) return EXIT.usage;
   if (error instanceof LoginCancelled) return EXIT.cancelled;
   // A damaged file is a LoadError too, but logging in again is not the first thing to try.
   if (error instanceof TokenFileCorrupt || error instanceof TokenStorageError) return EXIT.storage;

@@ -1,4 +1,4 @@
-import { InvalidIdToken, TokensExpired, UsageError } from '../errors.js';
+import { InvalidIdToken, IssuerMismatch, TokensExpired, UsageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 import { type AuthRequest, type AuthTransport, authRequest } from './auth-request.js';
@@ -26,6 +26,11 @@ export type GlobusAuthClientOptions = {
   env?: NodeJS.ProcessEnv | undefined;
   /** e.g. `native-login/1.2.3`. */
   userAgent?: string | undefined;
+  /**
+   * Allow a plain `http://` base URL on a host other than loopback (tokens would cross the
+   * network unencrypted); also `NATIVE_LOGIN_ALLOW_INSECURE_HTTP=1`. Default false.
+   */
+  allowInsecureHttp?: boolean | undefined;
 };
 
 /** What a code exchange gives: tokens by resource server and, with `openid`, who logged in. */
@@ -69,6 +74,17 @@ export class GlobusAuthClient {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.clientId = options.clientId;
     this.issuer = this.baseUrl.replace(/\/$/, '');
+    const env = options.env ?? process.env;
+    const allowHttp = options.allowInsecureHttp ?? env['NATIVE_LOGIN_ALLOW_INSECURE_HTTP'] === '1';
+    if (!allowHttp && !isSafeTransport(new URL(this.baseUrl))) {
+      throw new UsageError(
+        `The auth URL ${this.baseUrl} is plain http on a host that is not loopback: tokens would cross the network unencrypted.`,
+        {
+          code: 'insecure_auth_url',
+          hint: 'Use https, or allow it explicitly (allowInsecureHttp: true, NATIVE_LOGIN_ALLOW_INSECURE_HTTP=1).',
+        },
+      );
+    }
     this.#now = options.now ?? systemNow;
     this.#transport = {
       fetch: options.fetch ?? globalThis.fetch,
@@ -104,6 +120,8 @@ export class GlobusAuthClient {
     // hostname, not host: a ':' in a resource server would break the INI token file's keys.
     const fallback = new URL(this.baseUrl).hostname;
     const tokens = parseTokenBody(response.body, this.#now(), fallback, response);
+    // Recorded with the tokens: they are never sent to another auth server later.
+    for (const group of Object.values(tokens)) group.issuer = this.issuer;
     const rawIdToken = response.body['id_token'];
     const idToken = typeof rawIdToken === 'string' && rawIdToken !== '' ? rawIdToken : null;
     let identityId: string | null = null;
@@ -139,6 +157,7 @@ export class GlobusAuthClient {
    */
   async refresh(group: TokenGroup, options: CallOptions = {}): Promise<TokenGroup> {
     const rs = group.resource_server;
+    this.assertIssuer(group);
     const refreshToken = group.refresh_token;
     if (refreshToken === null || refreshToken === '') {
       throw new TokensExpired([rs], {
@@ -182,6 +201,13 @@ export class GlobusAuthClient {
       signal: options.signal,
     });
     return response.body;
+  }
+
+  /** Throws IssuerMismatch when the group records another issuer than this client's. */
+  assertIssuer(group: TokenGroup): void {
+    if (group.issuer !== undefined && group.issuer !== this.issuer) {
+      throw new IssuerMismatch(group.issuer, this.issuer, group.resource_server);
+    }
   }
 
   async #revokeAll(tokens: TokensByResourceServer): Promise<void> {
@@ -263,4 +289,11 @@ export class GlobusAuthClient {
   #url(path: string): string {
     return new URL(path, this.baseUrl).href;
   }
+}
+
+/** https anywhere; plain http only to loopback (the emulator, a local test server). */
+function isSafeTransport(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }

@@ -10,6 +10,8 @@ export type TokenGroup = {
   resource_server: string;
   /** The Globus identity (id_token `sub`) the tokens belong to, when known. */
   identity_id?: string;
+  /** The auth server (issuer URL, no trailing slash) that issued them, when known. */
+  issuer?: string;
 };
 
 /** Token groups keyed by resource server, e.g. `transfer.api.globus.org`. */
@@ -35,8 +37,14 @@ export const TOKEN_GROUP_FIELDS = [
 
 const REQUIRED = ['access_token', 'expires_at_seconds', 'scope', 'resource_server'] as const;
 // identity_id is ours (the id_token's sub); Python's validation would refuse it.
-const KNOWN = new Set<string>([...TOKEN_GROUP_FIELDS, 'identity_id']);
-const STRING_FIELDS = ['scope', 'access_token', 'resource_server', 'identity_id'] as const;
+const KNOWN = new Set<string>([...TOKEN_GROUP_FIELDS, 'identity_id', 'issuer']);
+const STRING_FIELDS = [
+  'scope',
+  'access_token',
+  'resource_server',
+  'identity_id',
+  'issuer',
+] as const;
 
 /**
  * Checks a token group the way fair-research-login's `check_expected_token_fields` does and
@@ -91,6 +99,9 @@ export function validateTokenGroup(raw: unknown, where = 'token group'): TokenGr
   };
   if (typeof record['identity_id'] === 'string' && record['identity_id'] !== '') {
     group.identity_id = record['identity_id'];
+  }
+  if (typeof record['issuer'] === 'string' && record['issuer'] !== '') {
+    group.issuer = record['issuer'];
   }
   return group;
 }
