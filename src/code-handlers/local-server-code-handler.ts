@@ -17,6 +17,7 @@ import { type LoopbackHost, LoopbackServer, loopbackHost, sendPage } from './loo
 import { classifyRedirectRequest } from './redirect-request.js';
 import { isRemoteSession } from './remote-session.js';
 import { showLoginUrl } from './show-login-url.js';
+import { StartLink, startPathOf } from './start-link.js';
 import { type WaitSettle, waitForCode } from './wait-for-code.js';
 
 /** Options for LocalServerCodeHandler (fair-research-login's, camelCased). */
@@ -45,8 +46,10 @@ export class LocalServerCodeHandler implements CodeHandler {
   #server: LoopbackServer | undefined;
   #starting: Promise<void> | undefined;
   #redirectUri: string | undefined;
+  #origin = '';
   #state: string | undefined;
   #settle: WaitSettle<AuthorizationResponse> | undefined;
+  #link: StartLink | undefined;
   #appName = '';
 
   /** Throws UsageError for a non-loopback hostname, a bad port or path, or a broken template. */
@@ -121,13 +124,16 @@ export class LocalServerCodeHandler implements CodeHandler {
       return await waitForCode<AuthorizationResponse>(options, (settle) => {
         this.#state = request.state;
         this.#settle = settle;
-        showLoginUrl(request.authorizeUrl, ctx);
+        const link = new StartLink(request.authorizeUrl);
+        this.#link = link;
+        showLoginUrl(request.authorizeUrl, ctx, `${this.#origin}${link.path}`);
         ctx.stderr.write(
           'Waiting for you to log in in the browser… (Ctrl-C to cancel or to paste a code instead)\n',
         );
         return () => {
           this.#settle = undefined;
           this.#state = undefined;
+          this.#link = undefined;
         };
       });
     } finally {
@@ -156,10 +162,16 @@ export class LocalServerCodeHandler implements CodeHandler {
       },
     });
     this.#server = server;
-    this.#redirectUri = `http://${this.#host.uriHost}:${server.address.port}${this.#redirectPath}`;
+    this.#origin = `http://${this.#host.uriHost}:${server.address.port}`;
+    this.#redirectUri = `${this.#origin}${this.#redirectPath}`;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const startPath = startPathOf(req.url);
+    if (startPath !== undefined) {
+      this.#onStart(req, res, startPath);
+      return;
+    }
     const settle = this.#settle;
     const outcome = classifyRedirectRequest(
       { method: req.method, url: req.url },
@@ -210,5 +222,42 @@ export class LocalServerCodeHandler implements CodeHandler {
       {},
       finish(() => settle.reject(failure)),
     );
+  }
+
+  /**
+   * The browser's one-time link: the first GET is redirected to the authorize URL; a second
+   * one means another program may hold this attempt's state and challenge, so it is stopped.
+   */
+  #onStart(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const link = this.#link;
+    const settle = this.#settle;
+    if (link === undefined || settle === undefined || !link.matches(path) || req.method !== 'GET') {
+      const page = renderProblemPage(
+        404,
+        'Unknown login link',
+        'Start the login from the terminal.',
+      );
+      sendPage(res, 404, page);
+      return;
+    }
+    const target = link.open();
+    if (target !== undefined) {
+      sendPage(res, 302, '', { Location: target });
+      return;
+    }
+    this.#settle = undefined;
+    this.#state = undefined;
+    const failure = new LocalServerError(
+      'The login link was opened twice, so another program may have seen this login attempt; it was stopped.',
+      {
+        code: 'login_link_reused',
+        hint: 'Log in again; on a shared machine see docs/security.md.',
+      },
+    );
+    const page = renderProblemPage(409, 'Login link already used', 'Start the login again.');
+    const server = this.#server;
+    sendPage(res, 409, page, {}, () => {
+      void (server?.close() ?? Promise.resolve()).then(() => settle.reject(failure));
+    });
   }
 }

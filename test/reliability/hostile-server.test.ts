@@ -83,8 +83,9 @@ describe('a hostile auth server', () => {
     const s = await setupClient();
     try {
       // A hostile page redirecting to our loopback server with the right state and a crafted iss.
-      const openBrowser = async (url: string) => {
-        const authorize = new URL(url);
+      const openBrowser = async (link: string) => {
+        const start = await fetch(link, { redirect: 'manual' }); // the one-time /start/ link
+        const authorize = new URL(start.headers.get('location') ?? '');
         const back = new URL(authorize.searchParams.get('redirect_uri') ?? '');
         back.searchParams.set('code', 'fake-code');
         back.searchParams.set('state', authorize.searchParams.get('state') ?? '');
