@@ -188,7 +188,11 @@ describe('native-login with a Python GlobusApp’s token file', () => {
       section: TEST_CLIENT_ID,
     }).readTokens();
     const python = join(work, 'python.cfg');
-    for (const group of Object.values(tokens)) delete group.identity_id;
+    // As Python writes it: no identity, no issuer (those live in a section Python ignores).
+    for (const group of Object.values(tokens)) {
+      delete group.identity_id;
+      delete group.issuer;
+    }
     const written = await runPython(
       ['write-tokens', python, TEST_CLIENT_ID],
       JSON.stringify(tokens),

@@ -175,6 +175,7 @@ describe('the protected resource', () => {
   test('policy and consents over HTTP; bad policies are refused', async () => {
     const set = await fetch(`${emulator.url}_emulator/resource-policy`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ identity: UNI, status: 401 }),
     });
     assert.equal(set.status, 200);
@@ -182,12 +183,16 @@ describe('the protected resource', () => {
     for (const bad of [{ status: 500 }, { shape: 'x' }, { mfaWithinSeconds: -1 }, { nope: 1 }]) {
       const refused = await fetch(`${emulator.url}_emulator/resource-policy`, {
         method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(bad),
       });
       assert.equal(refused.status, 400, JSON.stringify(bad));
     }
     assert.throws(() => emulator.setResourcePolicy({ requiredScopes: [''] }), TypeError);
-    const consents = await fetch(`${emulator.url}_emulator/consents`, { method: 'DELETE' });
+    const consents = await fetch(`${emulator.url}_emulator/consents`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.deepEqual(await consents.json(), []);
   });
 });
@@ -211,11 +216,13 @@ describe('unknown scopes are refused, as Globus looks scopes up in a table', () 
     assert.equal(accepted.status, 200);
     const viaHttp = await fetch(`${emulator.url}_emulator/scopes`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ 'https://auth.globus.org/scopes/x/y': 'x' }),
     });
     assert.equal(viaHttp.status, 200);
     const bad = await fetch(`${emulator.url}_emulator/scopes`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: '{"__proto__": "x"}',
     });
     assert.equal(bad.status, 400);
