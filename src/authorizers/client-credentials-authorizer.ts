@@ -1,6 +1,6 @@
-import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from '../tokens/expiry.js';
 import type { TokenGroup } from '../tokens/token-group.js';
 import { type Authorizer, type AuthorizerOptions, authorizedFetch } from './authorizer.js';
+import { RenewingToken } from './renewing-token.js';
 
 /** Options of a ClientCredentialsAuthorizer. */
 export type ClientCredentialsAuthorizerOptions = AuthorizerOptions & {
@@ -20,26 +20,30 @@ export type ClientCredentialsAuthorizerOptions = AuthorizerOptions & {
  * @see RFC 6749 §4.4
  */
 export class ClientCredentialsAuthorizer implements Authorizer {
-  #tokens: TokenGroup;
-  #inFlight: Promise<TokenGroup> | null = null;
+  readonly #token: RenewingToken;
   readonly #options: ClientCredentialsAuthorizerOptions;
-  readonly #now: () => number;
 
   constructor(tokens: TokenGroup, options: ClientCredentialsAuthorizerOptions) {
-    this.#tokens = { ...tokens };
+    this.#token = new RenewingToken(
+      tokens,
+      () =>
+        options.renew({ ...this.#token.current }).then((fresh) => {
+          this.#token.current = { ...fresh };
+          return fresh;
+        }),
+      options.now,
+    );
     this.#options = options;
-    this.#now = options.now ?? systemNow;
   }
 
   /** The tokens currently in use (after any renewal). */
   get tokens(): TokenGroup {
-    return { ...this.#tokens };
+    return { ...this.#token.current };
   }
 
   /** The `Authorization` header value, renewing first when the token is about to expire. */
-  async getAuthorizationHeader(): Promise<string> {
-    if (isExpired(this.#tokens, this.#now(), REFRESH_LEEWAY_SECONDS)) await this.#renew();
-    return `Bearer ${this.#tokens.access_token}`;
+  getAuthorizationHeader(): Promise<string> {
+    return this.#token.freshHeader();
   }
 
   /** `fetch` with the header; on a 401 renews once (unless someone already did) and retries. */
@@ -49,23 +53,7 @@ export class ClientCredentialsAuthorizer implements Authorizer {
       url,
       init,
       () => this.getAuthorizationHeader(),
-      async (usedHeader) => {
-        if (usedHeader === `Bearer ${this.#tokens.access_token}`) await this.#renew();
-        return `Bearer ${this.#tokens.access_token}`;
-      },
+      (usedHeader) => this.#token.headerAfter401(usedHeader),
     );
-  }
-
-  #renew(): Promise<TokenGroup> {
-    this.#inFlight ??= this.#options
-      .renew({ ...this.#tokens })
-      .then((fresh) => {
-        this.#tokens = { ...fresh };
-        return fresh;
-      })
-      .finally(() => {
-        this.#inFlight = null;
-      });
-    return this.#inFlight;
   }
 }

@@ -1,6 +1,6 @@
-import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from '../tokens/expiry.js';
 import type { TokenGroup } from '../tokens/token-group.js';
 import { type Authorizer, type AuthorizerOptions, authorizedFetch } from './authorizer.js';
+import { RenewingToken } from './renewing-token.js';
 
 /** Options of a RefreshTokenAuthorizer. */
 export type RefreshTokenAuthorizerOptions = AuthorizerOptions & {
@@ -18,10 +18,8 @@ export type RefreshTokenAuthorizerOptions = AuthorizerOptions & {
  * @see RFC 6749 §6
  */
 export class RefreshTokenAuthorizer implements Authorizer {
-  #tokens: TokenGroup;
-  #inFlight: Promise<TokenGroup> | null = null;
+  readonly #token: RenewingToken;
   readonly #options: RefreshTokenAuthorizerOptions;
-  readonly #now: () => number;
 
   constructor(tokens: TokenGroup, options: RefreshTokenAuthorizerOptions) {
     if (!tokens.refresh_token) {
@@ -29,20 +27,18 @@ export class RefreshTokenAuthorizer implements Authorizer {
         `RefreshTokenAuthorizer needs a refresh token; the tokens for ${tokens.resource_server} have none (use AccessTokenAuthorizer).`,
       );
     }
-    this.#tokens = { ...tokens };
+    this.#token = new RenewingToken(tokens, () => this.#runRefresh(), options.now);
     this.#options = options;
-    this.#now = options.now ?? systemNow;
   }
 
   /** The tokens currently in use (after any refresh). */
   get tokens(): TokenGroup {
-    return { ...this.#tokens };
+    return { ...this.#token.current };
   }
 
   /** The `Authorization` header value, refreshing first when the token is about to expire. */
-  async getAuthorizationHeader(): Promise<string> {
-    if (isExpired(this.#tokens, this.#now(), REFRESH_LEEWAY_SECONDS)) await this.#refresh();
-    return `Bearer ${this.#tokens.access_token}`;
+  getAuthorizationHeader(): Promise<string> {
+    return this.#token.freshHeader();
   }
 
   /** `fetch` with the header; on a 401 refreshes once (unless someone already did) and retries. */
@@ -52,46 +48,34 @@ export class RefreshTokenAuthorizer implements Authorizer {
       url,
       init,
       () => this.getAuthorizationHeader(),
-      async (usedHeader) => {
-        // Another caller may have refreshed while this request was out: use theirs.
-        if (usedHeader === `Bearer ${this.#tokens.access_token}`) await this.#refresh();
-        return `Bearer ${this.#tokens.access_token}`;
-      },
+      (usedHeader) => this.#token.headerAfter401(usedHeader),
       {
-        resourceServer: this.#options.resourceServer ?? this.#tokens.resource_server,
+        resourceServer: this.#options.resourceServer ?? this.#token.current.resource_server,
         redrive:
           this.#options.onAuthorizationRequired &&
           (async (error) => {
             const tokens = await this.#options.onAuthorizationRequired?.(error);
             if (!tokens) return null;
             // The login stored these; a login may bring no refresh token: never lose ours.
-            this.#tokens = {
+            this.#token.current = {
               ...tokens,
-              refresh_token: tokens.refresh_token ?? this.#tokens.refresh_token,
+              refresh_token: tokens.refresh_token ?? this.#token.current.refresh_token,
             };
-            return `Bearer ${this.#tokens.access_token}`;
+            return this.#token.header;
           }),
       },
     );
   }
 
-  /** Refreshes now, sharing one request among all concurrent callers. */
-  #refresh(): Promise<TokenGroup> {
-    this.#inFlight ??= this.#runRefresh().finally(() => {
-      this.#inFlight = null;
-    });
-    return this.#inFlight;
-  }
-
   async #runRefresh(): Promise<TokenGroup> {
-    const fresh = await this.#options.refresh({ ...this.#tokens });
+    const fresh = await this.#options.refresh({ ...this.#token.current });
     const next: TokenGroup = {
       ...fresh,
       // Never lose a refresh token: keep ours when the answer carries none.
-      refresh_token: fresh.refresh_token ?? this.#tokens.refresh_token,
+      refresh_token: fresh.refresh_token ?? this.#token.current.refresh_token,
     };
     await this.#options.onRefresh?.({ ...next });
-    this.#tokens = next;
+    this.#token.current = next;
     return next;
   }
 }

@@ -3,9 +3,9 @@ import { systemNow } from '../tokens/expiry.js';
 import type { TokensByResourceServer } from '../tokens/token-group.js';
 import type { AuthRequest, AuthTransport } from './auth-request.js';
 import type { AuthResponse } from './auth-response.js';
+import { authTransport, requireClientId } from './auth-transport.js';
 import { normalizeBaseUrl } from './environments.js';
 import type { CallOptions } from './globus-auth-client.js';
-import { resolveHttpTimeoutMs } from './http-timeout.js';
 import { parseTokenBody } from './token-grants.js';
 
 /** How a {@link ConfidentialAuthClient} reaches Globus Auth; every side effect is an option. */
@@ -40,9 +40,7 @@ export class ConfidentialAuthClient {
   readonly #now: () => number;
 
   constructor(options: ConfidentialAuthClientOptions) {
-    if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
-      throw new UsageError('A client id is needed to talk to Globus Auth.');
-    }
+    requireClientId(options.clientId);
     if (typeof options.clientSecret !== 'string' || options.clientSecret === '') {
       throw new UsageError('A confidential client needs its client secret.', {
         code: 'client_secret_missing',
@@ -57,11 +55,7 @@ export class ConfidentialAuthClient {
     this.#authorization = `Basic ${credentials}`;
     this.#secrets = [this.#secret, credentials];
     this.#now = options.now ?? systemNow;
-    this.#transport = {
-      fetch: options.fetch,
-      timeoutMs: resolveHttpTimeoutMs({ timeoutMs: options.timeoutMs, env: options.env }),
-      userAgent: options.userAgent ?? 'native-login',
-    };
+    this.#transport = authTransport(options);
   }
 
   /**

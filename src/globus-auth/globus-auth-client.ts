@@ -3,8 +3,8 @@ import { systemNow } from '../tokens/expiry.js';
 import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 import type { AuthRequest, AuthTransport } from './auth-request.js';
 import { type AuthResponse, malformed } from './auth-response.js';
+import { authTransport, requireClientId } from './auth-transport.js';
 import { normalizeBaseUrl } from './environments.js';
-import { resolveHttpTimeoutMs } from './http-timeout.js';
 import type { IdTokenClaims, Jwks } from './id-token.js';
 import {
   codeExchangeFailure,
@@ -69,9 +69,7 @@ export class GlobusAuthClient {
   #jwksRefetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: GlobusAuthClientOptions) {
-    if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
-      throw new UsageError('A client id is needed to talk to Globus Auth.');
-    }
+    requireClientId(options.clientId);
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.clientId = options.clientId;
     this.issuer = this.baseUrl.replace(/\/$/, '');
@@ -87,11 +85,7 @@ export class GlobusAuthClient {
       );
     }
     this.#now = options.now ?? systemNow;
-    this.#transport = {
-      fetch: options.fetch,
-      timeoutMs: resolveHttpTimeoutMs({ timeoutMs: options.timeoutMs, env: options.env }),
-      userAgent: options.userAgent ?? 'native-login',
-    };
+    this.#transport = authTransport(options);
   }
 
   /**

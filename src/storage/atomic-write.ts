@@ -43,6 +43,26 @@ function cannot(what: string, filename: string, error: unknown): TokenStorageErr
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await ensureParentDir(target);
+  const temp = await writeTempFile(target, data, true);
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw writeFailure(target, error);
+  }
+  await syncDir(dirname(target));
+}
+
+/**
+ * A new temp file next to `target` (named as every atomic write names it), created 0600
+ * (O_EXCL) before any byte, synced; removed again on failure. With `sweep` it also removes
+ * temp files that killed writers left behind (the first temp file of a write does).
+ */
+export async function writeTempFile(
+  target: string,
+  data: string | Uint8Array,
+  sweep: boolean,
+): Promise<string> {
   const temp = tempFileFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
@@ -51,22 +71,25 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     // A restrictive umask can only have removed owner bits; restore them before writing.
     if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
     // The new file's mtime is "now" by the clock that stamps this folder's files.
-    await removeLeftoverTemps(target, created.mtimeMs);
+    if (sweep) await removeLeftoverTemps(target, created.mtimeMs);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();
-    handle = undefined;
-    await rename(temp, target);
+    return temp;
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
-    throw new TokenStorageError(`Could not write the token file ${target} (${describe(error)}).`, {
-      filename: target,
-      cause: error,
-      hint: `Check that you can write to ${dirname(target)}.`,
-    });
+    throw writeFailure(target, error);
   }
-  await syncDir(dirname(target));
+}
+
+/** The error of a failed write of the token file `target`. */
+export function writeFailure(target: string, error: unknown): TokenStorageError {
+  return new TokenStorageError(`Could not write the token file ${target} (${describe(error)}).`, {
+    filename: target,
+    cause: error,
+    hint: `Check that you can write to ${dirname(target)}.`,
+  });
 }
 
 /** Flushes a folder's entries (the rename) to disk; some systems cannot, which is fine. */

@@ -5,12 +5,17 @@
  * is there now. Only a write landing between that last read and the rename can be lost.
  */
 import { readFileSync, renameSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LoginException, TokenStorageError } from '../errors.js';
-import { ensureParentDir, resolveTarget, syncDir, TOKEN_FILE_MODE } from './atomic-write.js';
-import { describe, errorCode } from './fs-errors.js';
-import { removeLeftoverTemps, tempFileFor } from './leftover-temps.js';
+import { LoginException } from '../errors.js';
+import {
+  ensureParentDir,
+  resolveTarget,
+  syncDir,
+  writeFailure,
+  writeTempFile,
+} from './atomic-write.js';
+import { errorCode } from './fs-errors.js';
 
 /** A change to a file's text: the new text, or undefined to leave the file alone. */
 export type TextChange = (text: string | undefined) => Promise<string | undefined>;
@@ -38,7 +43,7 @@ export async function mergeBeforeRename(
   let text = await read();
   let data = await change(text);
   if (data === undefined || data === text) return { written: false, contended: false };
-  let temp = await writeTemp(target, data, true);
+  let temp = await writeTempFile(target, data, true);
   let merges = 0;
   try {
     for (; ; merges++) {
@@ -58,12 +63,12 @@ export async function mergeBeforeRename(
       data = await change(text);
       await unlink(temp).catch(() => undefined);
       if (data === undefined || data === text) return { written: false, contended: true };
-      temp = await writeTemp(target, data, false);
+      temp = await writeTempFile(target, data, false);
     }
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     if (error instanceof LoginException) throw error;
-    throw failed(target, error);
+    throw writeFailure(target, error);
   }
   await syncDir(dirname(target));
   return { written: true, text: data, contended: merges > 0 };
@@ -79,38 +84,4 @@ function sameText(target: string, text: string | undefined): boolean {
     throw error;
   }
   return text !== undefined && bytes.equals(Buffer.from(text, 'utf8'));
-}
-
-/**
- * A new temp file next to `target` (named as every atomic write names it), created 0600
- * (O_EXCL) before any byte, synced. The first one of a write also removes temp files that
- * killed writers left behind.
- */
-async function writeTemp(target: string, data: string, sweep: boolean): Promise<string> {
-  const temp = tempFileFor(target);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    const created = await handle.stat();
-    // A restrictive umask can only have removed owner bits; restore them before writing.
-    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
-    // The new file's mtime is "now" by the clock that stamps this folder's files.
-    if (sweep) await removeLeftoverTemps(target, created.mtimeMs);
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    return temp;
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw failed(target, error);
-  }
-}
-
-function failed(target: string, error: unknown): TokenStorageError {
-  return new TokenStorageError(`Could not write the token file ${target} (${describe(error)}).`, {
-    filename: target,
-    cause: error,
-    hint: `Check that you can write to ${dirname(target)}.`,
-  });
 }

@@ -1,6 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import type { InstanceLock } from './instance-lock.js';
+import { LazyInstanceLock } from './lazy-instance-lock.js';
 import {
   connectRedis,
   type OwnRedisClient as OwnClient,
@@ -52,8 +52,7 @@ export class RedisTokenStorage implements TokenStorage {
   /** Where the tokens are, for messages (never the password). */
   readonly where: string;
   readonly #options: RedisTokenStorageOptions;
-  // Built on first use: importing native-login must not load node:async_hooks.
-  #lock: InstanceLock | undefined;
+  readonly #lock = new LazyInstanceLock(() => this.#acquire());
   #namespace: string | undefined;
   readonly #namespaceGiven: boolean;
   #own: Promise<OwnClient> | undefined;
@@ -110,11 +109,7 @@ export class RedisTokenStorage implements TokenStorage {
   }
 
   /** Runs `fn` holding this namespace's lock key; calls inside `fn` do not lock again. */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#lock === undefined) {
-      const { InstanceLock } = await import('./instance-lock.js');
-      this.#lock ??= new InstanceLock(() => this.#acquire());
-    }
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
     return this.#lock.withLock(fn);
   }
 

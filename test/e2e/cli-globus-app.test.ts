@@ -23,6 +23,28 @@ const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 const LOGIN = ['login', '-s', 'openid', '-s', 'profile', '-s', 'email', '-s', TRANSFER];
 const OTHER_ID = '0d6e5f4a-1111-4222-8333-944455556666';
 
+/** Writes a GlobusApp token file holding tokens of OTHER_ID (folders made); returns its text. */
+async function writeOtherIdentityFile(file: string): Promise<string> {
+  const text = JSON.stringify({
+    data: {
+      DEFAULT: {
+        'x.example': {
+          resource_server: 'x.example',
+          identity_id: OTHER_ID,
+          scope: 's',
+          access_token: 'a',
+          expires_at_seconds: 1,
+        },
+      },
+    },
+    format_version: '2.0',
+    'globus-sdk.version': '3.65.0',
+  });
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return text;
+}
+
 describe('native-login with a Python GlobusApp’s token file', () => {
   let emulator: Emulator;
   let home: string;
@@ -216,23 +238,7 @@ describe('native-login with a Python GlobusApp’s token file', () => {
     assert.equal(theirs.tokens?.['auth.globus.org']?.['identity_id'], emulator.identity.sub);
     // A destination of another identity: the source's is asked, never assumed.
     const other = appFile('other-person');
-    await mkdir(dirname(other), { recursive: true });
-    const text = JSON.stringify({
-      data: {
-        DEFAULT: {
-          'x.example': {
-            resource_server: 'x.example',
-            identity_id: OTHER_ID,
-            scope: 's',
-            access_token: 'a',
-            expires_at_seconds: 1,
-          },
-        },
-      },
-      format_version: '2.0',
-      'globus-sdk.version': '3.65.0',
-    });
-    await writeFile(other, text);
+    const text = await writeOtherIdentityFile(other);
     const args = [
       '--storage',
       python,
@@ -255,23 +261,7 @@ describe('native-login with a Python GlobusApp’s token file', () => {
 
   test('tokens of another identity are never mixed: refused, file untouched', async () => {
     const file = appFile('someone-else');
-    const text = JSON.stringify({
-      data: {
-        DEFAULT: {
-          'x.example': {
-            resource_server: 'x.example',
-            identity_id: OTHER_ID,
-            scope: 's',
-            access_token: 'a',
-            expires_at_seconds: 1,
-          },
-        },
-      },
-      format_version: '2.0',
-      'globus-sdk.version': '3.65.0',
-    });
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
+    const text = await writeOtherIdentityFile(file);
     const login = await cli([...LOGIN]);
     assert.equal(login.code, 0, login.stderr);
     const refused = await cli([

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AuthServerError, LoginCancelled, NetworkError } from '../../src/errors.js';
 import {
   type AuthRequest,
@@ -9,54 +9,10 @@ import {
   authRequest,
 } from '../../src/globus-auth/auth-request.js';
 import { rejection } from '../helpers/rejection.js';
+import { type Handler, holdIn, json, useScriptedServer } from '../helpers/scripted-server.js';
 
-type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** A real HTTP server on 127.0.0.1 that answers each request with the next scripted handler. */
-let server: Server;
-let base: string;
-let script: Handler[] = [];
-let seen: Seen[] = [];
-const stalled = new Set<ServerResponse>();
-
-const json =
-  (status: number, body: unknown): Handler =>
-  (_req, res) => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-const stall: Handler = (_req, res) => {
-  stalled.add(res);
-};
-
-before(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      const handler = script.shift() ?? json(200, { ok: true });
-      handler(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-});
-
-beforeEach(() => {
-  script = [];
-  seen = [];
-  for (const res of stalled) res.destroy();
-  stalled.clear();
-});
-
-after(async () => {
-  for (const res of stalled) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const srv = useScriptedServer();
+const stall = holdIn(srv);
 
 const transport = (extra: Partial<AuthTransport> = {}): AuthTransport => ({
   fetch: globalThis.fetch,
@@ -67,7 +23,7 @@ const transport = (extra: Partial<AuthTransport> = {}): AuthTransport => ({
 });
 const post = (extra: Partial<AuthRequest> = {}): AuthRequest => ({
   method: 'POST',
-  url: `${base}v2/oauth2/token`,
+  url: `${srv.base}v2/oauth2/token`,
   form: { client_id: 'cid', code: 'the-secret-code-123' },
   retry: 'idempotent',
   ...extra,
@@ -77,7 +33,7 @@ describe('authRequest: what is sent', () => {
   test('a form POST with Accept, User-Agent and no Authorization header', async () => {
     const response = await authRequest(transport(), post());
     assert.deepEqual(response, { status: 200, body: { ok: true } });
-    const [request] = seen;
+    const [request] = srv.seen;
     assert.equal(request?.method, 'POST');
     assert.equal(request?.url, '/v2/oauth2/token');
     assert.equal(request?.headers['accept'], 'application/json');
@@ -93,52 +49,52 @@ describe('authRequest: what is sent', () => {
   test('a GET with a bearer token', async () => {
     await authRequest(transport(), {
       method: 'GET',
-      url: `${base}v2/oauth2/userinfo`,
+      url: `${srv.base}v2/oauth2/userinfo`,
       bearer: 'AT',
       retry: 'idempotent',
     });
-    assert.equal(seen[0]?.method, 'GET');
-    assert.equal(seen[0]?.headers['authorization'], 'Bearer AT');
-    assert.equal(seen[0]?.body, '');
+    assert.equal(srv.seen[0]?.method, 'GET');
+    assert.equal(srv.seen[0]?.headers['authorization'], 'Bearer AT');
+    assert.equal(srv.seen[0]?.body, '');
   });
 });
 
 describe('authRequest: retries', () => {
   test('idempotent calls retry 429/502/503/504 at most twice', async () => {
-    script = [json(503, {}), json(429, {})];
+    srv.script = [json(503, {}), json(429, {})];
     assert.equal((await authRequest(transport(), post())).status, 200);
-    assert.equal(seen.length, 3);
+    assert.equal(srv.seen.length, 3);
 
-    seen = [];
-    script = [json(502, {}), json(504, {}), json(503, { error: 'busy' })];
+    srv.seen = [];
+    srv.script = [json(502, {}), json(504, {}), json(503, { error: 'busy' })];
     const error = await rejection(authRequest(transport(), post()));
     assert.ok(error instanceof AuthServerError);
     assert.equal(error.status, 503);
     assert.equal(error.error, 'busy');
-    assert.equal(seen.length, 3);
+    assert.equal(srv.seen.length, 3);
   });
 
   test('a code exchange is never repeated once it reached the server', async () => {
-    script = [json(503, {})];
+    srv.script = [json(503, {})];
     const error = await rejection(authRequest(transport(), post({ retry: 'not-after-send' })));
     assert.ok(error instanceof AuthServerError && error.status === 503);
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
 
-    seen = [];
-    script = [(req) => req.socket.destroy()];
+    srv.seen = [];
+    srv.script = [(req) => req.socket.destroy()];
     const reset = await rejection(authRequest(transport(), post({ retry: 'not-after-send' })));
     assert.ok(reset instanceof NetworkError, String(reset));
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 
   test('an idempotent call is retried after a dropped connection', async () => {
-    script = [(req) => req.socket.destroy()];
+    srv.script = [(req) => req.socket.destroy()];
     assert.equal((await authRequest(transport(), post())).status, 200);
-    assert.equal(seen.length, 2);
+    assert.equal(srv.seen.length, 2);
   });
 
   test('500 is not retried and carries the Globus error envelope', async () => {
-    script = [
+    srv.script = [
       json(500, {
         errors: [{ status: '500', code: 'UNEXPECTED_ERROR', detail: 'Something broke' }],
       }),
@@ -149,14 +105,14 @@ describe('authRequest: retries', () => {
     assert.equal(error.status, 500);
     assert.equal(error.error, 'UNEXPECTED_ERROR');
     assert.equal(error.errorDescription, 'Something broke');
-    assert.equal(error.endpoint, `${base}v2/oauth2/token`);
-    assert.equal(seen.length, 1);
+    assert.equal(error.endpoint, `${srv.base}v2/oauth2/token`);
+    assert.equal(srv.seen.length, 1);
   });
 });
 
 describe('authRequest: failures become native-login errors', () => {
   test('server text that echoes a secret is redacted', async () => {
-    script = [
+    srv.script = [
       json(400, { error: 'invalid_grant', error_description: 'code the-secret-code-123 is bad' }),
     ];
     const error = await rejection(
@@ -183,7 +139,7 @@ describe('authRequest: failures become native-login errors', () => {
       [json(200, [secretish]), /JSON that is not an object/],
       [huge, /body over 1048576 bytes/],
     ] as const) {
-      script = [handler];
+      srv.script = [handler];
       const error = await rejection(authRequest(transport(), post()));
       assert.ok(error instanceof AuthServerError, String(error));
       assert.equal(error.code, 'malformed_response');
@@ -194,7 +150,7 @@ describe('authRequest: failures become native-login errors', () => {
   });
 
   test('a redirect is refused, naming where it points without its query', async () => {
-    script = [
+    srv.script = [
       (_req, res) =>
         res.writeHead(302, { location: 'https://elsewhere.example/login?code=abc' }).end(),
     ];
@@ -230,20 +186,20 @@ describe('authRequest: failures become native-login errors', () => {
   });
 
   test('no answer within the timeout is a NetworkError, not retried', async () => {
-    script = [stall];
+    srv.script = [stall];
     const error = await rejection(authRequest(transport({ timeoutMs: 200 }), post()));
     assert.ok(error instanceof NetworkError, String(error));
     assert.match(error.message, /did not answer within 0\.2 s/);
-    assert.equal(seen.length, 1);
-    assert.equal(stalled.size, 1, 'gave up while the server was still holding the request');
+    assert.equal(srv.seen.length, 1);
+    assert.equal(srv.held.size, 1, 'gave up while the server was still holding the request');
   });
 
   test('a body that stops halfway also times out', async () => {
-    script = [
+    srv.script = [
       (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"access_token":');
-        stalled.add(res);
+        srv.held.add(res);
       },
     ];
     const error = await rejection(authRequest(transport({ timeoutMs: 200 }), post()));
@@ -257,10 +213,10 @@ describe('authRequest: failures become native-login errors', () => {
       (await rejection(authRequest(transport(), post({ signal: early.signal })))) instanceof
         LoginCancelled,
     );
-    assert.equal(seen.length, 0);
+    assert.equal(srv.seen.length, 0);
 
     const during = new AbortController();
-    script = [
+    srv.script = [
       (req, res) => {
         stall(req, res);
         during.abort();
@@ -270,9 +226,9 @@ describe('authRequest: failures become native-login errors', () => {
     assert.ok(error instanceof LoginCancelled, String(error));
     assert.equal(error.code, 'cancelled');
 
-    seen = [];
+    srv.seen = [];
     const between = new AbortController();
-    script = [
+    srv.script = [
       (req, res) => {
         json(503, {})(req, res);
         setTimeout(() => between.abort(), 20);
@@ -283,6 +239,6 @@ describe('authRequest: failures become native-login errors', () => {
       post({ signal: between.signal }),
     );
     assert.ok((await rejection(waiting)) instanceof LoginCancelled);
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 });

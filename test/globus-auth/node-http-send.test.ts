@@ -2,9 +2,9 @@
 // on 127.0.0.1. The same guarantees as the fetch path (auth-request.test.ts): what is sent,
 // bounded safe retries, size cap, no redirects, timeouts covering the body, aborts.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AuthServerError, LoginCancelled, NetworkError } from '../../src/errors.js';
 import {
   type AuthRequest,
@@ -12,52 +12,10 @@ import {
   authRequest,
 } from '../../src/globus-auth/auth-request.js';
 import { rejection } from '../helpers/rejection.js';
+import { type Handler, holdIn, json, useScriptedServer } from '../helpers/scripted-server.js';
 
-type Seen = { method: string; url: string; headers: IncomingMessage['headers']; body: string };
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-let server: Server;
-let base: string;
-let script: Handler[] = [];
-let seen: Seen[] = [];
-const held = new Set<ServerResponse>();
-
-const json =
-  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
-  (_req, res) => {
-    res
-      .writeHead(status, { 'content-type': 'application/json', ...headers })
-      .end(JSON.stringify(body));
-  };
-const hold: Handler = (_req, res) => {
-  held.add(res);
-};
-
-before(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      (script.shift() ?? json(200, { ok: true }))(req, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-});
-beforeEach(() => {
-  script = [];
-  seen = [];
-  for (const res of held) res.destroy();
-  held.clear();
-});
-after(async () => {
-  for (const res of held) res.destroy();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+const srv = useScriptedServer();
+const hold = holdIn(srv);
 
 /** No `fetch`: the node:http path. */
 const transport = (extra: Partial<AuthTransport> = {}): AuthTransport => ({
@@ -68,7 +26,7 @@ const transport = (extra: Partial<AuthTransport> = {}): AuthTransport => ({
 });
 const post = (extra: Partial<AuthRequest> = {}): AuthRequest => ({
   method: 'POST',
-  url: `${base}v2/oauth2/token`,
+  url: `${srv.base}v2/oauth2/token`,
   form: { client_id: 'cid', refresh_token: 'the-refresh-token-123' },
   retry: 'idempotent',
   ...extra,
@@ -77,7 +35,7 @@ const post = (extra: Partial<AuthRequest> = {}): AuthRequest => ({
 describe('authRequest over node:http: what is sent and read', () => {
   test('a form POST with its length, Accept, User-Agent, no Authorization', async () => {
     assert.deepEqual(await authRequest(transport(), post()), { status: 200, body: { ok: true } });
-    const [request] = seen;
+    const [request] = srv.seen;
     assert.equal(request?.method, 'POST');
     assert.equal(request?.url, '/v2/oauth2/token');
     assert.equal(request?.headers['accept'], 'application/json');
@@ -90,7 +48,7 @@ describe('authRequest over node:http: what is sent and read', () => {
   });
 
   test('a GET with a bearer token and no body; a UTF-8 answer split across chunks', async () => {
-    script = [
+    srv.script = [
       (_req, res) => {
         const bytes = Buffer.from(JSON.stringify({ name: 'Zoë Ünïcode' }));
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -101,17 +59,17 @@ describe('authRequest over node:http: what is sent and read', () => {
     ];
     const response = await authRequest(transport(), {
       method: 'GET',
-      url: `${base}v2/oauth2/userinfo`,
+      url: `${srv.base}v2/oauth2/userinfo`,
       bearer: 'AT',
       retry: 'idempotent',
     });
     assert.deepEqual(response.body, { name: 'Zoë Ünïcode' });
-    assert.equal(seen[0]?.headers['authorization'], 'Bearer AT');
-    assert.equal(seen[0]?.body, '');
+    assert.equal(srv.seen[0]?.headers['authorization'], 'Bearer AT');
+    assert.equal(srv.seen[0]?.body, '');
   });
 
   test('revoke-style calls accept any 2xx body', async () => {
-    script = [(_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')];
+    srv.script = [(_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')];
     assert.deepEqual(await authRequest(transport(), post({ expect: 'ignore' })), {
       status: 200,
       body: {},
@@ -121,28 +79,28 @@ describe('authRequest over node:http: what is sent and read', () => {
 
 describe('authRequest over node:http: retries', () => {
   test('429/502/503/504 retried at most twice for idempotent calls, never for a code', async () => {
-    script = [json(503, {}), json(429, {})];
+    srv.script = [json(503, {}), json(429, {})];
     assert.equal((await authRequest(transport(), post())).status, 200);
-    assert.equal(seen.length, 3);
+    assert.equal(srv.seen.length, 3);
 
-    seen = [];
-    script = [json(503, {})];
+    srv.seen = [];
+    srv.script = [json(503, {})];
     const error = await rejection(authRequest(transport(), post({ retry: 'not-after-send' })));
     assert.ok(error instanceof AuthServerError && error.status === 503, String(error));
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 
   test('a dropped connection: retried when idempotent, final for a code exchange', async () => {
-    script = [(req) => req.socket.destroy()];
+    srv.script = [(req) => req.socket.destroy()];
     assert.equal((await authRequest(transport(), post())).status, 200);
-    assert.equal(seen.length, 2);
+    assert.equal(srv.seen.length, 2);
 
-    seen = [];
-    script = [(req) => req.socket.destroy()];
+    srv.seen = [];
+    srv.script = [(req) => req.socket.destroy()];
     const error = await rejection(authRequest(transport(), post({ retry: 'not-after-send' })));
     assert.ok(error instanceof NetworkError, String(error));
     assert.match(error.message, /connection reset \(ECONNRESET\)/);
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 
   test('a connection dropped halfway through the body is a reset, retried when idempotent', async () => {
@@ -150,12 +108,12 @@ describe('authRequest over node:http: retries', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('{"access_token":', () => res.socket?.destroy());
     };
-    script = [halfway];
+    srv.script = [halfway];
     assert.equal((await authRequest(transport(), post())).status, 200);
-    assert.equal(seen.length, 2);
+    assert.equal(srv.seen.length, 2);
 
-    seen = [];
-    script = [halfway];
+    srv.seen = [];
+    srv.script = [halfway];
     const error = await rejection(authRequest(transport(), post({ retry: 'not-after-send' })));
     assert.ok(error instanceof NetworkError, String(error));
     assert.match(error.message, /ECONNRESET/);
@@ -164,7 +122,7 @@ describe('authRequest over node:http: retries', () => {
 
 describe('authRequest over node:http: failures become native-login errors', () => {
   test('an OAuth error answer keeps its status and error, with secrets blanked', async () => {
-    script = [
+    srv.script = [
       json(400, { error: 'invalid_grant', error_description: 'the-refresh-token-123 is bad' }),
     ];
     const error = await rejection(
@@ -191,7 +149,7 @@ describe('authRequest over node:http: failures become native-login errors', () =
       [json(200, [secretish]), /JSON that is not an object/],
       [huge, /body over 1048576 bytes/],
     ] as const) {
-      script = [handler];
+      srv.script = [handler];
       const error = await rejection(authRequest(transport(), post()));
       assert.ok(error instanceof AuthServerError, String(error));
       assert.equal(error.code, 'malformed_response');
@@ -201,13 +159,13 @@ describe('authRequest over node:http: failures become native-login errors', () =
   });
 
   test('a redirect is refused and not followed, named without its query', async () => {
-    script = [json(307, {}, { location: `${base}elsewhere?code=abc` })];
+    srv.script = [json(307, {}, { location: `${srv.base}elsewhere?code=abc` })];
     const error = await rejection(authRequest(transport(), post()));
     assert.ok(error instanceof AuthServerError, String(error));
     assert.equal(error.status, 307);
     assert.match(error.message, /redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere/);
     assert.ok(!error.message.includes('code=abc'));
-    assert.equal(seen.length, 1, 'the redirect was not followed');
+    assert.equal(srv.seen.length, 1, 'the redirect was not followed');
   });
 
   test('a refused connection is a NetworkError naming the URL without its query', async () => {
@@ -226,14 +184,14 @@ describe('authRequest over node:http: failures become native-login errors', () =
   });
 
   test('no answer, or a body that stops halfway, times out and is not retried', async () => {
-    script = [hold];
+    srv.script = [hold];
     const silent = await rejection(authRequest(transport({ timeoutMs: 200 }), post()));
     assert.ok(silent instanceof NetworkError, String(silent));
     assert.match(silent.message, /did not answer within 0\.2 s/);
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
 
-    seen = [];
-    script = [
+    srv.seen = [];
+    srv.script = [
       (req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"access_token":');
@@ -243,7 +201,7 @@ describe('authRequest over node:http: failures become native-login errors', () =
     const stalled = await rejection(authRequest(transport({ timeoutMs: 200 }), post()));
     assert.ok(stalled instanceof NetworkError, String(stalled));
     assert.match(stalled.message, /did not answer within 0\.2 s/);
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 
   test('the caller aborting is LoginCancelled: before sending and while reading the body', async () => {
@@ -253,10 +211,10 @@ describe('authRequest over node:http: failures become native-login errors', () =
       (await rejection(authRequest(transport(), post({ signal: early.signal })))) instanceof
         LoginCancelled,
     );
-    assert.equal(seen.length, 0);
+    assert.equal(srv.seen.length, 0);
 
     const during = new AbortController();
-    script = [
+    srv.script = [
       (req, res) => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"access_token":', () => during.abort());
@@ -265,6 +223,6 @@ describe('authRequest over node:http: failures become native-login errors', () =
     ];
     const error = await rejection(authRequest(transport(), post({ signal: during.signal })));
     assert.ok(error instanceof LoginCancelled, String(error));
-    assert.equal(seen.length, 1);
+    assert.equal(srv.seen.length, 1);
   });
 });
