@@ -18,7 +18,7 @@ import {
 } from './storage/token-storage.js';
 import { systemNow } from './tokens/expiry.js';
 import { parseScopes } from './tokens/scopes.js';
-import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from './tokens/token-group.js';
 
 export type { ClientCredentialsClientOptions } from './client-credentials-options.js';
 
@@ -191,7 +191,8 @@ function byScope<T>(
   const out: Record<string, T> = {};
   for (const group of Object.values(tokens)) {
     const value = make(group);
-    for (const scope of parseScopes(group.scope)) out[scope] = value;
+    // An own property even for a scope named __proto__ (a plain assignment would set the prototype).
+    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
   }
   return out;
 }
