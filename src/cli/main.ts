@@ -87,7 +87,25 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * A reader that went away (`native-login status | head -1`) is not an error: like other Unix
+ * tools, stop writing to that stream and finish quietly instead of crashing on EPIPE.
+ */
+export function tolerateClosedPipe(stream: NodeJS.WritableStream): void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // After EPIPE the stream is destroyed, so later writes fail too: all of them are ignored.
+    if (error.code === 'EPIPE' || closed) {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+}
+
 if (isEntryPoint()) {
+  tolerateClosedPipe(process.stdout);
+  tolerateClosedPipe(process.stderr);
   const code = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

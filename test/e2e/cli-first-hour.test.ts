@@ -1,0 +1,70 @@
+/**
+ * A newcomer's first hour (issue 15), as CLI child processes against the emulator: closed
+ * pipes, typos, client id shape, what each command loads, scopes kept across logins, storage
+ * checked before the browser, messages, and the emulator command.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import {
+  baseEnv,
+  type CliResult,
+  runCli,
+  startCli,
+  TEST_CLIENT_ID,
+  writeBrowserScript,
+} from '../cli/cli-harness.js';
+
+const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
+
+describe('a newcomer’s first hour with native-login', () => {
+  let emulator: Emulator;
+  let home: string;
+  let env: NodeJS.ProcessEnv;
+  let count = 0;
+
+  /** A fresh token file for one test, and the storage to look into it. */
+  function tokenFile(): { file: string; storage: MultiClientTokenStorage } {
+    count += 1;
+    const file = join(home, `tokens-${count}.cfg`);
+    const storage = new MultiClientTokenStorage({ filename: file });
+    storage.setClientId(TEST_CLIENT_ID);
+    return { file, storage };
+  }
+
+  function cli(args: readonly string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return runCli(args, { ...env, ...extra });
+  }
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, autoApprove: true });
+    home = await mkdtemp(join(tmpdir(), 'native-login-first-hour-'));
+    env = baseEnv(home, {
+      GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url,
+      NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,
+      BROWSER: await writeBrowserScript(home),
+    });
+  });
+
+  after(async () => {
+    await emulator.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('1. a reader that closes the pipe early ends the command quietly', async () => {
+    const { file } = tokenFile();
+    assert.equal((await cli(['login', '--storage', file])).code, 0);
+    for (const args of [['--help'], ['status', '--storage', file], ['token', '--storage', file]]) {
+      const run = startCli(args, env);
+      // The reader goes away before the command writes a byte (like `| true`).
+      run.child.stdout?.destroy();
+      const result = await run.done;
+      assert.equal(result.stderr, '', `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.code, 0, args.join(' '));
+    }
+  });
+});
