@@ -67,4 +67,35 @@ describe('a newcomer’s first hour with native-login', () => {
       assert.equal(result.code, 0, args.join(' '));
     }
   });
+
+  test('4. typos are usage errors with a suggestion; exit 3 only when a login helps', async () => {
+    const { file } = tokenFile();
+    const login = ['login', '-s', 'openid', '-s', 'email', '-s', TRANSFER];
+    assert.equal((await cli([...login, '--storage', file])).code, 0);
+    const typo = await cli(['token', '--storage', file, '-r', 'transfer.api.globus.com']);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.match(typo.stderr, /Did you mean transfer\.api\.globus\.org\?/);
+    assert.match(typo.stderr, /Stored: auth\.globus\.org, transfer\.api\.globus\.org/);
+    const equals = await cli(['token', '--storage', file, '-r=auth.globus.org']);
+    assert.equal(equals.code, 0, equals.stderr);
+    assert.match(equals.stdout, /^\S+\n$/);
+    const scopeTypo = await cli(['token', '--storage', file, '-s', 'emial']);
+    assert.equal(scopeTypo.code, 2, scopeTypo.stderr);
+    assert.match(scopeTypo.stderr, /Did you mean email\?/);
+    // A resource server that is simply not stored: logging in for it would help.
+    const absent = await cli(['token', '--storage', file, '-r', 'search.api.globus.org']);
+    assert.equal(absent.code, 3, absent.stderr);
+    assert.match(absent.stderr, /native-login login --scope/);
+    for (const [args, advice] of [
+      [['logn'], /hint: Did you mean login\?/],
+      [['login', '--refresh-token'], /hint: Did you mean --refresh-tokens\? /],
+      [['status', '--jsn'], /hint: Did you mean --json\? /],
+      [['status', '--scope', 'x'], /hint: --scope is an option of login, token\. /],
+    ] as const) {
+      const result = await cli([...args, '--storage', file]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, advice);
+      assert.equal(result.stderr.trimEnd().split('\n').length, 2, result.stderr);
+    }
+  });
 });
