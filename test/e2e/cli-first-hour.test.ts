@@ -98,4 +98,16 @@ describe('a newcomer’s first hour with native-login', () => {
       assert.equal(result.stderr.trimEnd().split('\n').length, 2, result.stderr);
     }
   });
+
+  test('5. a client id that is not a UUID fails at once, before any browser', async () => {
+    const before = emulator.counters().authorize;
+    const started = Date.now();
+    const result = await cli(['login', '--no-local-server'], { NATIVE_LOGIN_CLIENT_ID: 'my-app' });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^native-login: error: The client id "my-app" is not a UUID\.\n/);
+    assert.match(result.stderr, /\nhint: Copy the Client UUID/);
+    assert.doesNotMatch(result.stderr, /authorize/);
+    assert.equal(emulator.counters().authorize, before);
+    assert.ok(Date.now() - started < 30_000);
+  });
 });
