@@ -249,9 +249,9 @@ export class NativeClient {
 
   /** The logged-in person's OpenID userinfo (needs the auth.globus.org token). */
   async userinfo(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const tokens = await this.loadTokens();
-    const auth =
-      tokens['auth.globus.org'] ?? Object.values(tokens).find((g) => /\bopenid\b/.test(g.scope));
+    // Only the group holding openid: another resource server's refresh must not block this.
+    const tokens = await this.loadTokens('openid');
+    const auth = Object.values(tokens)[0];
     if (!auth) throw new ScopesMismatch(['openid']);
     return this.#auth.userinfo(auth.access_token, { signal });
   }

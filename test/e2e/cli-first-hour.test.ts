@@ -110,4 +110,34 @@ describe('a newcomer’s first hour with native-login', () => {
     assert.equal(emulator.counters().authorize, before);
     assert.ok(Date.now() - started < 30_000);
   });
+
+  test('2. whoami needs only the openid group, whatever happens to other servers', async () => {
+    const { file, storage } = tokenFile();
+    const login = ['login', '-s', 'openid', '-s', TRANSFER, '--refresh-tokens'];
+    assert.equal((await cli([...login, '--storage', file])).code, 0);
+    // Transfer's token expired and its refresh token is refused by Globus Auth.
+    const tokens = await storage.readTokens();
+    const transfer = tokens['transfer.api.globus.org'];
+    assert.ok(transfer);
+    transfer.expires_at_seconds = Math.floor(Date.now() / 1000) - 3600;
+    transfer.refresh_token = 'refused-refresh-token';
+    await storage.writeTokens(tokens);
+    const refreshes = emulator.counters().token.refresh_token;
+    const whoami = await cli(['whoami', '--storage', file]);
+    assert.equal(whoami.code, 0, whoami.stderr);
+    assert.match(whoami.stdout, /Identity id: /);
+    assert.equal(emulator.counters().token.refresh_token, refreshes);
+    // Globus Auth is down: the error is about userinfo, not about refreshing Transfer.
+    const down = await cli(['whoami', '--storage', file, '--auth-url', 'http://127.0.0.1:9/']);
+    assert.equal(down.code, 4, down.stderr);
+    assert.match(down.stderr, /userinfo/);
+    assert.doesNotMatch(down.stderr, /oauth2\/token|transfer/i);
+    // Without openid stored (a file another program wrote), the hint says what to run.
+    const { file: other, storage: otherStorage } = tokenFile();
+    await otherStorage.writeTokens({ 'transfer.api.globus.org': transfer });
+    const none = await cli(['whoami', '--storage', other]);
+    assert.equal(none.code, 3, none.stderr);
+    assert.match(none.stderr, /openid/);
+    assert.match(none.stderr, /\nhint: .*: native-login login\n$/);
+  });
 });

@@ -1,4 +1,5 @@
 /** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
+import { ScopesMismatch } from '../../errors.js';
 import type { OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
@@ -6,7 +7,14 @@ import { type CliSettings, createClient } from '../settings.js';
 /** Prints the userinfo: a few lines for people, or the whole answer as JSON. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
   const client = await createClient(settings, io);
-  const info = await client.userinfo();
+  // Loads and refreshes only the group holding openid: other resource servers do not matter.
+  const info = await client.userinfo().catch((error: unknown) => {
+    if (!(error instanceof ScopesMismatch)) throw error;
+    throw new ScopesMismatch(error.missingScopes, {
+      cause: error,
+      hint: 'Log in with it (what is stored is kept): native-login login',
+    });
+  });
   if (values['json'] === true) {
     io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return EXIT.ok;
