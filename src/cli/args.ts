@@ -25,6 +25,7 @@ export const COMMAND_OPTIONS = {
     scope: { type: 'string', short: 's', multiple: true },
     'refresh-tokens': { type: 'boolean' },
     force: { type: 'boolean' },
+    replace: { type: 'boolean' },
     'no-local-server': { type: 'boolean' },
     'no-browser': { type: 'boolean' },
     'prefill-named-grant': { type: 'string' },

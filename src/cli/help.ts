@@ -49,10 +49,14 @@ server on 127.0.0.1, or, over SSH or with --no-local-server, you paste it from t
 shows. Ctrl-C while waiting for the browser switches to pasting a code. Does nothing when the
 stored tokens already cover the scopes (unless --force).
 
+A login always asks for openid profile email (so whoami works), the scopes you give, and the
+scopes already stored (and refresh tokens if you had them), so it never loses what you had.
+
 Options:
-  -s, --scope S                 a scope to ask for (repeatable; default: openid profile email)
+  -s, --scope S                 a scope to ask for (repeatable)
   --refresh-tokens              ask for refresh tokens, so tokens outlive 48 hours
   --force                       log in even when the stored tokens would do
+  --replace                     ask only for the scopes given (and openid profile email)
   --no-local-server             paste the code instead of receiving it on 127.0.0.1
   --no-browser                  do not open a browser (the URL is printed anyway)
   --prefill-named-grant NAME    the name Globus shows for this grant (default "<app> on <host>")

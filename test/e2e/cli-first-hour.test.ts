@@ -140,4 +140,48 @@ describe('a newcomer’s first hour with native-login', () => {
     assert.match(none.stderr, /openid/);
     assert.match(none.stderr, /\nhint: .*: native-login login\n$/);
   });
+
+  test('3. a login asks for openid profile email and keeps what is stored', async () => {
+    const { file, storage } = tokenFile();
+    const scopesOf = async (rs: string) => (await storage.readTokens())[rs]?.scope.split(' ');
+    // The README's own example: only Transfer asked for, and whoami still works.
+    const first = await cli(['login', '-s', TRANSFER, '--refresh-tokens', '--storage', file]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual((await scopesOf('auth.globus.org'))?.sort(), ['email', 'openid', 'profile']);
+    assert.equal((await cli(['whoami', '--storage', file])).code, 0);
+    // Asking for less with --force does not lose profile and email, nor the refresh tokens.
+    const again = await cli([
+      'login',
+      '--force',
+      '-s',
+      'openid',
+      '-s',
+      TRANSFER,
+      '--storage',
+      file,
+    ]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await scopesOf('auth.globus.org'))?.sort(), ['email', 'openid', 'profile']);
+    assert.match(emulator.lastAuthorizeRequest()?.['scope'] ?? '', /profile/);
+    assert.equal(emulator.lastAuthorizeRequest()?.['access_type'], 'offline');
+    // A new scope is added to what is stored: the login asks for the union.
+    const search = 'urn:globus:auth:scope:search.api.globus.org:all';
+    const more = await cli(['login', '-s', search, '--storage', file]);
+    assert.equal(more.code, 0, more.stderr);
+    const asked = emulator.lastAuthorizeRequest()?.['scope']?.split(' ') ?? [];
+    assert.deepEqual(asked.sort(), ['email', 'openid', 'profile', search, TRANSFER].sort());
+    // Everything is covered: nothing to do.
+    const covered = await cli(['login', '-s', TRANSFER, '--storage', file]);
+    assert.match(covered.stderr, /Already logged in/);
+    // --replace asks only for what is given (and openid profile email).
+    const replaced = await cli(['login', '--replace', '--force', '-s', search, '--storage', file]);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    const only = emulator.lastAuthorizeRequest()?.['scope']?.split(' ') ?? [];
+    assert.deepEqual(only.sort(), ['email', 'openid', 'profile', search].sort());
+    // A scope that is not stored: the hint is the exact command, which keeps the rest.
+    const groups = 'urn:globus:auth:scope:groups.api.globus.org:all';
+    const missing = await cli(['token', '-s', groups, '--storage', file]);
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, new RegExp(`\\nhint: .*native-login login --scope ${groups}\\n$`));
+  });
 });

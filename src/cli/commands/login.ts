@@ -5,8 +5,10 @@
 
 import { InputCodeHandler } from '../../code-handlers/input-code-handler.js';
 import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
+import { TokenFileCorrupt } from '../../errors.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
 import { systemNow } from '../../tokens/expiry.js';
+import { parseScopes, rootScope } from '../../tokens/scopes.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import {
   listValue,
@@ -17,12 +19,17 @@ import {
 } from '../args.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
+import { readStoredTokens } from '../stored-tokens.js';
 import { LiveLocalServerCodeHandler } from '../waiting-line.js';
 import { describeUser } from './whoami.js';
 
 /** Logs in (unless the stored tokens already do) and says who and what was saved. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
-  const scopes = listValue(values, 'scope');
+  const replace = values['replace'] === true;
+  const stored = replace ? {} : await storedForLogin(settings);
+  const scopes = scopesToAsk(listValue(values, 'scope'), stored);
+  // Refresh tokens you had are part of what you had: a new login keeps asking for them.
+  const keepRefresh = Object.values(stored).some((group) => group.refresh_token);
   const timeout = stringValue(values, 'timeout');
   const timeoutMs = timeout === undefined ? undefined : parseTimeoutSeconds(timeout);
   const queryParams = parseQueryParams(listValue(values, 'query-param'));
@@ -37,8 +44,8 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   });
   // Ctrl-C through every way of logging in is LoginCancelled from the library (exit 130).
   const tokens = await client.login({
-    requestedScopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
-    refreshTokens: values['refresh-tokens'] === true,
+    requestedScopes: scopes,
+    refreshTokens: values['refresh-tokens'] === true || keepRefresh,
     force: values['force'] === true,
     noLocalServer: values['no-local-server'] === true,
     noBrowser: values['no-browser'] === true,
@@ -56,6 +63,38 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   }
   io.stderr.write(summary(tokens, systemNow()));
   return EXIT.ok;
+}
+
+/**
+ * What a login asks for: `openid profile email` always (so `whoami` works, as globus-cli and
+ * GlobusApp do), the requested scopes, and what is stored (unless `--replace`), so a login
+ * never silently loses a scope. A requested scope wins over a stored one with the same root
+ * (it may carry dependent scopes the stored root does not show).
+ */
+export function scopesToAsk(
+  requested: readonly string[],
+  stored: TokensByResourceServer,
+): string[] {
+  const byRoot = new Map<string, string>();
+  const storedScopes = parseScopes(Object.values(stored).map((group) => group.scope));
+  for (const scope of [
+    ...parseScopes(DEFAULT_SCOPES),
+    ...storedScopes,
+    ...parseScopes(requested),
+  ]) {
+    byRoot.set(rootScope(scope), scope);
+  }
+  return [...byRoot.values()];
+}
+
+/** The stored tokens a login adds to; a damaged file counts as none (login moves it aside). */
+async function storedForLogin(settings: CliSettings): Promise<TokensByResourceServer> {
+  try {
+    return await readStoredTokens(settings);
+  } catch (error) {
+    if (error instanceof TokenFileCorrupt) return {};
+    throw error;
+  }
 }
 
 /** " As Name (user) <email>." from userinfo (one request, after a login that just took many). */
