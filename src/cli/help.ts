@@ -28,7 +28,7 @@ Commands:
 ${GLOBALS}
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
-            5 token file, 130 cancelled.
+            5 token file, 124 login timed out, 130 cancelled.
 
 Examples:
   export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>

@@ -30,9 +30,11 @@ const LOADERS: Record<string, () => Promise<{ run: CommandRun }>> = {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const styles = stylesFor(io.stderr, io.env);
   let debug = debugEnabled(io.env, argv.includes('--debug'));
+  let values: OptionValues = {};
   try {
     const parsed = parseCommandLine(argv);
-    const { command, values } = parsed;
+    const { command } = parsed;
+    values = parsed.values;
     debug = debugEnabled(io.env, values['debug'] === true);
     if (values['version'] === true && command !== 'emulator') {
       io.stdout.write(`${await readVersion()}\n`);
@@ -62,7 +64,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (loader === undefined) throw new Error(`No module for the command ${command}.`);
     const { run } = await loader();
     return await run(values, readSettings(values, io.env), io);
-  } catch (error) {
+  } catch (thrown) {
+    const { restateError } = await import('./restate-error.js');
+    const error = restateError(thrown, values, io.env);
     io.stderr.write(formatError(error, styles, debug));
     return exitCodeFor(error);
   }

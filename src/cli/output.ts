@@ -26,6 +26,8 @@ export const EXIT = Object.freeze({
   loginAgain: 3,
   authServer: 4,
   storage: 5,
+  /** The login waited longer than --timeout (as timeout(1) exits). */
+  timedOut: 124,
   cancelled: 130,
 });
 
@@ -41,7 +43,10 @@ export type CliIo = {
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
-  if (error instanceof LoginCancelled) return EXIT.cancelled;
+  if (error instanceof LoginCancelled) {
+    const cause = error.cause;
+    return cause instanceof Error && cause.name === 'TimeoutError' ? EXIT.timedOut : EXIT.cancelled;
+  }
   // A damaged file is a LoadError too, but logging in again is not the first thing to try.
   if (error instanceof TokenFileCorrupt || error instanceof TokenStorageError) return EXIT.storage;
   // Stored tokens that fail validation arrive as TokenStorageError (readValidTokens), so a

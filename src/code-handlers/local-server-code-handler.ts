@@ -123,7 +123,7 @@ export class LocalServerCodeHandler implements CodeHandler {
         this.#settle = settle;
         showLoginUrl(request.authorizeUrl, ctx);
         ctx.stderr.write(
-          'Waiting for you to log in in the browser… (Ctrl-C to cancel or to paste a code instead)\n',
+          'Waiting for you to log in in the browser… (Ctrl-C to paste a code instead)\n',
         );
         return () => {
           this.#settle = undefined;

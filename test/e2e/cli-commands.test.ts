@@ -116,7 +116,7 @@ describe('native-login commands against the emulator', () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, new RegExp(`${emulator.url}v2/oauth2/authorize\\?client_id=`));
     assert.match(result.stderr, /Waiting for you to log in/);
-    assert.match(result.stderr, /Logged in\. As Ada Lovelace/);
+    assert.match(result.stderr, /Logged in as Ada Lovelace/);
     assert.match(result.stderr, /transfer\.api\.globus\.org: expires in .*refreshable/);
     assert.deepEqual(Object.keys(await stored()).sort(), [
       'auth.globus.org',
@@ -235,7 +235,7 @@ describe('native-login commands against the emulator', () => {
     const result = await run.done;
     outputs.push(result.stdout, result.stderr);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Logged in\./);
+    assert.match(result.stderr, /Logged in as /);
     await rememberSecrets();
     assert.equal((await cli(['status'])).code, 0);
   });

@@ -4,7 +4,8 @@
  * checked before the browser, messages, and the emulator command.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +14,8 @@ import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-st
 import {
   baseEnv,
   type CliResult,
+  MAIN,
+  REPO,
   runCli,
   startCli,
   TEST_CLIENT_ID,
@@ -184,4 +187,125 @@ describe('a newcomer’s first hour with native-login', () => {
     assert.equal(missing.code, 3, missing.stderr);
     assert.match(missing.stderr, new RegExp(`\\nhint: .*native-login login --scope ${groups}\\n$`));
   });
+
+  test('6. storage is checked before the browser; logout revokes what it can read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'native-login-perms-'));
+    try {
+      const file = join(dir, 'tokens.cfg');
+      const asUser = (args: readonly string[]) =>
+        runAsOtherUser([...args, '--storage', file], { ...env, HOME: dir });
+      assert.equal((await cli(['login', '--refresh-tokens', '--storage', file])).code, 0);
+      await chownToOtherUser(dir, file);
+      const authorizes = emulator.counters().authorize;
+      // A token file the person cannot read: found before any browser opens.
+      await chmod(file, 0o000);
+      const unreadable = await asUser(['login', '--force', '--timeout', '5']);
+      assert.equal(unreadable.code, 5, unreadable.stderr);
+      assert.doesNotMatch(unreadable.stderr, /oauth2\/authorize/);
+      // A folder the person cannot write: the same, and logout still revokes.
+      await chmod(file, 0o600);
+      await chmod(dir, 0o500);
+      const readOnly = await asUser(['login', '--force', '--timeout', '5']);
+      assert.equal(readOnly.code, 5, readOnly.stderr);
+      assert.match(readOnly.stderr, /not writable/);
+      assert.doesNotMatch(readOnly.stderr, /oauth2\/authorize/);
+      assert.equal(emulator.counters().authorize, authorizes);
+      const revokes = emulator.counters().revoke;
+      const logout = await asUser(['logout']);
+      assert.equal(logout.code, 5, logout.stderr);
+      assert.match(logout.stderr, /Revoked 2 of 2 tokens at Globus Auth, but could not remove/);
+      assert.doesNotMatch(logout.stderr, /log in again/i);
+      assert.equal(emulator.counters().revoke, revokes + 2);
+      // A damaged file: nothing can be read, so nothing is revoked, and it says so.
+      await chmod(dir, 0o700);
+      await writeFile(file, 'not an INI file\n');
+      const damaged = await cli(['logout', '--storage', file]);
+      assert.equal(damaged.code, 5, damaged.stderr);
+      assert.match(damaged.stderr, /none was revoked/);
+      assert.match(damaged.stderr, /\nhint: Revoke this app's grant/);
+      assert.doesNotMatch(damaged.stderr, /log in again/i);
+    } finally {
+      await chmod(dir, 0o700);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('7. messages: flags not option names, hints that add, distinct exit codes', async () => {
+    const { file } = tokenFile();
+    const args = (...rest: string[]) => [...rest, '--storage', file];
+    assert.equal((await cli(args('login', '--refresh-tokens'))).code, 0);
+    const checkTwoLines = (result: CliResult, code: number) => {
+      assert.equal(result.code, code, result.stderr);
+      const lines = result.stderr.trimEnd().split('\n');
+      const error = lines.at(-2) ?? '';
+      const hint = (lines.at(-1) ?? '').replace(/^hint: /, '');
+      assert.match(error, /^native-login: error: /);
+      assert.ok(hint.length > 0 && !error.includes(hint), result.stderr);
+      assert.doesNotMatch(result.stderr, /queryParams|authBaseUrl|CodeHandler/);
+      return { error, hint };
+    };
+    const state = await cli(args('login', '--force', '--query-param', 'state=x'));
+    assert.match(checkTwoLines(state, 2).error, /--query-param may not set "state"/);
+    const url = await cli(args('whoami', '--auth-url', 'ftp://example.org/'));
+    assert.match(checkTwoLines(url, 2).error, /--auth-url must be an http\(s\) URL/);
+    const paste = await cli(args('login', '--force', '--no-local-server'));
+    assert.match(checkTwoLines(paste, 2).error, /no terminal/);
+    const slow = await cli(args('login', '--force', '--no-browser', '--timeout', '0.5'));
+    assert.match(checkTwoLines(slow, 124).hint, /--timeout/);
+    assert.match(slow.stderr, /\(Ctrl-C to paste a code instead\)/);
+    // The emulator has stopped: the hint says where the URL came from.
+    const gone = await cli(args('whoami'), { GLOBUS_SDK_SERVICE_URL_AUTH: 'http://127.0.0.1:9/' });
+    assert.match(
+      checkTwoLines(gone, 4).hint,
+      /GLOBUS_SDK_SERVICE_URL_AUTH=http:\/\/127\.0\.0\.1:9\//,
+    );
+    // Two servers that cannot revoke: one line and a hint, not a line per token.
+    assert.equal((await cli(args('login', '-s', TRANSFER))).code, 0);
+    const logout = await cli(args('logout', '--auth-url', 'http://127.0.0.1:9/'));
+    assert.equal(logout.code, 4, logout.stderr);
+    const lines = logout.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 2, logout.stderr);
+    assert.match(
+      lines[0] ?? '',
+      /4 could not be revoked \(auth\.globus\.org, transfer\.api\.globus\.org: /,
+    );
+    const login = await cli(args('login'));
+    assert.match(login.stderr, /^[^\n]*\n?.*Logged in as Ada Lovelace/s);
+  });
 });
+
+const NOBODY = 65_534;
+const AS_ROOT = process.getuid?.() === 0;
+
+/** Makes `paths` belong to the user the CLI runs as in {@link runAsOtherUser}. */
+async function chownToOtherUser(...paths: string[]): Promise<void> {
+  if (AS_ROOT) for (const path of paths) await chown(path, NOBODY, NOBODY);
+}
+
+/**
+ * Runs the CLI as a user file modes apply to: root reads any file, so as root the child runs
+ * as nobody (setpriv); as anyone else it runs as that user.
+ */
+function runAsOtherUser(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const node = [process.execPath, '--import', 'tsx', MAIN, ...args];
+  const [command, ...rest] = AS_ROOT
+    ? ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node]
+    : node;
+  const child = spawn(command as string, rest, {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -19,6 +19,7 @@ import {
 } from '../args.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
+import { checkStorageWritable } from '../storage-preflight.js';
 import { readStoredTokens } from '../stored-tokens.js';
 import { LiveLocalServerCodeHandler } from '../waiting-line.js';
 import { describeUser } from './whoami.js';
@@ -26,7 +27,8 @@ import { describeUser } from './whoami.js';
 /** Logs in (unless the stored tokens already do) and says who and what was saved. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
   const replace = values['replace'] === true;
-  const stored = replace ? {} : await storedForLogin(settings);
+  // The storage is checked before any browser opens: a failure after the round trip wastes it.
+  const stored = await storedForLogin(settings, replace);
   const scopes = scopesToAsk(listValue(values, 'scope'), stored);
   // Refresh tokens you had are part of what you had: a new login keeps asking for them.
   const keepRefresh = Object.values(stored).some((group) => group.refresh_token);
@@ -59,7 +61,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
       `${styles.green('Already logged in:')} the stored tokens cover the scopes (--force logs in again).\n`,
     );
   } else {
-    io.stderr.write(`${styles.green('Logged in.')}${await who(client, tokens)}\n`);
+    io.stderr.write(`${styles.green(`Logged in${await who(client, tokens)}.`)}\n`);
   }
   io.stderr.write(summary(tokens, systemNow()));
   return EXIT.ok;
@@ -87,29 +89,37 @@ export function scopesToAsk(
   return [...byRoot.values()];
 }
 
-/** The stored tokens a login adds to; a damaged file counts as none (login moves it aside). */
-async function storedForLogin(settings: CliSettings): Promise<TokensByResourceServer> {
+/**
+ * The stored tokens a login adds to (none with --replace), once the storage is known to be
+ * readable and writable; a damaged file counts as none (the login moves it aside).
+ */
+async function storedForLogin(
+  settings: CliSettings,
+  replace: boolean,
+): Promise<TokensByResourceServer> {
+  let stored: TokensByResourceServer = {};
   try {
-    return await readStoredTokens(settings);
+    stored = await readStoredTokens(settings);
   } catch (error) {
-    if (error instanceof TokenFileCorrupt) return {};
-    throw error;
+    if (!(error instanceof TokenFileCorrupt)) throw error;
   }
+  await checkStorageWritable(settings.storage);
+  return replace ? {} : stored;
 }
 
-/** " As Name (user) <email>." from userinfo (one request, after a login that just took many). */
+/** " as Name (user) <email>" from userinfo (one request, after a login that just took many). */
 async function who(client: NativeClient, tokens: TokensByResourceServer): Promise<string> {
   const auth = tokens['auth.globus.org'];
   if (auth !== undefined && /(^|\s)openid(\s|$)/.test(auth.scope)) {
     try {
       const line = describeUser(await client.userinfo()).split('\n')[0];
-      if (line) return ` As ${line}.`;
+      if (line) return ` as ${line}`;
     } catch {
       // Who it is is a courtesy; the login itself succeeded.
     }
   }
   const id = Object.values(tokens).find((group) => group.identity_id)?.identity_id;
-  return id ? ` Identity ${id}.` : '';
+  return id ? ` as identity ${id}` : '';
 }
 
 /** One line per resource server: expiry and whether it can be refreshed. */
