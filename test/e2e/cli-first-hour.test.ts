@@ -19,6 +19,7 @@ import {
   runCli,
   startCli,
   TEST_CLIENT_ID,
+  waitForStderr,
   writeBrowserScript,
 } from '../cli/cli-harness.js';
 
@@ -271,6 +272,41 @@ describe('a newcomer’s first hour with native-login', () => {
     );
     const login = await cli(args('login'));
     assert.match(login.stderr, /^[^\n]*\n?.*Logged in as Ada Lovelace/s);
+  });
+
+  test('8. the emulator command: global options, one error style, a banner to follow', async () => {
+    const run = startCli(['emulator', '--auto-approve', '--client-id', TEST_CLIENT_ID], env);
+    try {
+      const banner = await waitForStderr(run, /Stop with Ctrl-C\.\n/);
+      const text = banner.input ?? '';
+      assert.match(text, /any UUID works as a client id/);
+      const url = /GLOBUS_SDK_SERVICE_URL_AUTH=(\S+)/.exec(text)?.[1];
+      const clientId = /NATIVE_LOGIN_CLIENT_ID=(\S+)/.exec(text)?.[1];
+      const browser = /BROWSER='([^']+)' native-login login/.exec(text)?.[1];
+      assert.ok(url && clientId && browser, text);
+      // Following the banner logs in without a browser.
+      const { file } = tokenFile();
+      const ownEnv = { GLOBUS_SDK_SERVICE_URL_AUTH: url, NATIVE_LOGIN_CLIENT_ID: clientId };
+      const login = await cli(['login', '--storage', file], { ...ownEnv, BROWSER: browser });
+      assert.equal(login.code, 0, login.stderr);
+      assert.match(login.stderr, /Logged in as /);
+      // A busy port: the usual error shape, and the way out.
+      const port = new URL(url).port;
+      const busy = await cli(['emulator', '--port', port]);
+      assert.equal(busy.code, 1, busy.stderr);
+      assert.match(
+        busy.stderr,
+        /^native-login: error: The emulator cannot start: port \d+ on 127\.0\.0\.1 is in use\.\nhint: .*--port 0/,
+      );
+      const bad = await cli(['emulator', '--prot', '80']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /^native-login: error: .*\nhint: /);
+      const help = await cli(['emulator', '--help']);
+      assert.match(help.stdout, /Examples:\n {2}native-login emulator/);
+    } finally {
+      run.child.kill('SIGTERM');
+      assert.equal((await run.done).code, 0);
+    }
   });
 });
 
