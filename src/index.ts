@@ -6,9 +6,18 @@
 export { AccessTokenAuthorizer } from './authorizers/access-token-authorizer.js';
 export type { Authorizer, AuthorizerOptions } from './authorizers/authorizer.js';
 export {
+  ClientCredentialsAuthorizer,
+  type ClientCredentialsAuthorizerOptions,
+} from './authorizers/client-credentials-authorizer.js';
+export {
   RefreshTokenAuthorizer,
   type RefreshTokenAuthorizerOptions,
 } from './authorizers/refresh-token-authorizer.js';
+export {
+  ClientCredentialsClient,
+  type ClientCredentialsClientOptions,
+} from './client-credentials-client.js';
+export { CLIENT_SECRET_ENV } from './client-secret.js';
 export type {
   AuthenticateRequest,
   AuthorizationResponse,

@@ -14,6 +14,7 @@ export const GLOBAL_OPTIONS = {
   storage: { type: 'string' },
   environment: { type: 'string' },
   'auth-url': { type: 'string' },
+  'client-secret-file': { type: 'string' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },

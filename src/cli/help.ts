@@ -8,6 +8,9 @@ const GLOBALS = `Global options (before or after the command):
                                                           [env GLOBUS_SDK_ENVIRONMENT]
   --auth-url URL      Globus Auth base URL (wins over --environment)
                                                           [env GLOBUS_SDK_SERVICE_URL_AUTH]
+  --client-secret-file PATH
+                      act as a confidential client (no login): the file holding
+                      its secret, readable by you only  [or env NATIVE_LOGIN_CLIENT_SECRET]
   --debug             show stack traces                   [env NATIVE_LOGIN_DEBUG=1]
   -h, --help          this help;  --version  the version`;
 

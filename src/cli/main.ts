@@ -60,6 +60,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(helpText());
       return EXIT.usage;
     }
+    // A client secret means "act as the confidential client" (checked here without loading
+    // that module, so a person's `token` starts as fast as before).
+    if (
+      command !== 'demo' &&
+      (values['client-secret-file'] || io.env['NATIVE_LOGIN_CLIENT_SECRET'])
+    ) {
+      const { runClientCredentials } = await import('./client-credentials-command.js');
+      return await runClientCredentials(command, values, readSettings(values, io.env), io);
+    }
     const loader = LOADERS[command];
     if (loader === undefined) throw new Error(`No module for the command ${command}.`);
     const { run } = await loader();

@@ -44,6 +44,14 @@ function routes(
         return [];
       },
     },
+    '/_emulator/confidential-clients': {
+      // Answers with the client ids only: a secret is never echoed.
+      GET: () => ({ clientIds: [...context.confidentialClients.keys()] }),
+      POST: (body) => {
+        controls.registerConfidentialClient(body['clientId'] as string, body['secret'] as string);
+        return { clientIds: [...context.confidentialClients.keys()] };
+      },
+    },
     '/_emulator/counters': { GET: () => controls.counters() },
     '/_emulator/counters/reset': {
       POST: () => {

@@ -2,6 +2,8 @@
  * The state one running emulator shares between its routes: settings, identity, issued
  * tokens, queued faults and counters. Built once per emulator; no module-level state.
  */
+
+import { checkConfidentialClients } from './client-credentials.js';
 import type {
   EmulatorCounters,
   EmulatorIdentity,
@@ -38,6 +40,8 @@ export interface EmulatorContext {
   readonly identity: Readonly<EmulatorIdentity>;
   readonly settings: EmulatorSettings;
   readonly clientIds: ReadonlySet<string> | null;
+  /** Confidential clients and their secrets (client_credentials, Basic authentication). */
+  readonly confidentialClients: Map<string, string>;
   readonly extraScopes: Readonly<Record<string, string>>;
   readonly store: TokenStore;
   readonly faults: FaultQueue;
@@ -57,7 +61,7 @@ export interface EmulatorContext {
 export function emptyCounters(): EmulatorCounters {
   return {
     authorize: 0,
-    token: { authorization_code: 0, refresh_token: 0 },
+    token: { authorization_code: 0, refresh_token: 0, client_credentials: 0 },
     revoke: 0,
     userinfo: 0,
   };
@@ -129,6 +133,7 @@ export function createContext(parts: {
     identity: Object.freeze(resolveIdentity(options.identity)),
     settings,
     clientIds: options.clientIds ? new Set(options.clientIds) : null,
+    confidentialClients: checkConfidentialClients(options.confidentialClients),
     extraScopes: { ...options.extraScopes },
     store: new TokenStore(),
     faults: new FaultQueue(),
@@ -154,5 +159,6 @@ export function checkOptions(options: EmulatorOptions): void {
       throw new TypeError('extraScopes maps scopes without spaces to resource server names');
     }
   }
+  checkConfidentialClients(options.confidentialClients);
   if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
 }

@@ -3,6 +3,8 @@
  * routes so both surfaces behave the same. Every setter checks its input and throws a
  * TypeError on a bad one (the HTTP routes turn that into a 400).
  */
+
+import { checkClient } from './client-credentials.js';
 import {
   checkAutoApprove,
   checkInteger,
@@ -68,6 +70,9 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     setTokenLifetime: (seconds) => void update({ tokenLifetimeSeconds: seconds }),
     setRotateRefreshTokens: (on) => void update({ rotateRefreshTokens: on }),
     setClockOffset: (seconds) => void update({ clockOffsetSeconds: seconds }),
+    registerConfidentialClient: (clientId, secret) => {
+      context.confidentialClients.set(...checkClient(clientId, secret));
+    },
     injectFault: (fault, count = 1) => context.faults.add(fault, count),
     clearFaults: () => context.faults.clear(),
     pendingFaults: () => context.faults.pending(),

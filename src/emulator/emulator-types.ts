@@ -41,7 +41,7 @@ export type EmulatorFaultKind = EmulatorFault['kind'];
 /** How many requests each endpoint has seen (every request, whatever its outcome). */
 export interface EmulatorCounters {
   authorize: number;
-  token: { authorization_code: number; refresh_token: number };
+  token: { authorization_code: number; refresh_token: number; client_credentials: number };
   revoke: number;
   userinfo: number;
 }
@@ -54,6 +54,8 @@ export interface EmulatorOptions {
   port?: number;
   /** The client ids to accept; when absent, any client id that looks like a UUID. */
   clientIds?: string[];
+  /** Confidential clients (client id → secret) allowed the client_credentials grant. */
+  confidentialClients?: Record<string, string>;
   /** More scopes to accept, mapped to their resource server. */
   extraScopes?: Record<string, string>;
   /** The person to log in; missing fields take the defaults. */
@@ -102,6 +104,8 @@ export interface Emulator {
   setTokenLifetime(seconds: number): void;
   setRotateRefreshTokens(on: boolean): void;
   setClockOffset(seconds: number): void;
+  /** Register (or re-key) a confidential client for the client_credentials grant. */
+  registerConfidentialClient(clientId: string, secret: string): void;
   /** Make the next `count` token requests fail with `fault` (queued after earlier faults). */
   injectFault(fault: EmulatorFault | EmulatorFaultKind, count?: number): void;
   clearFaults(): void;

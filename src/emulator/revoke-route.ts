@@ -1,8 +1,10 @@
 /**
  * `POST /v2/oauth2/token/revoke` (RFC 7009): always 200 `{"active": false}`, also for a token
- * the emulator does not know, so a client cannot probe which tokens exist.
+ * the emulator does not know, so a client cannot probe which tokens exist. Confidential
+ * clients authenticate with HTTP Basic.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticateClient, refuseClient } from './client-credentials.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { readFormOrRefuse, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
 
@@ -22,7 +24,14 @@ export async function handleRevoke(
     sendOAuthError(res, 400, 'invalid_request', parsed.reason);
     return;
   }
-  const clientId = parsed.params.get('client_id');
+  // A confidential client authenticates with Basic (and must get its secret right); a native
+  // client names itself in the body.
+  const basic = req.headers.authorization !== undefined;
+  const clientId = basic ? authenticateClient(req, context) : parsed.params.get('client_id');
+  if (basic && clientId === null) {
+    refuseClient(res);
+    return;
+  }
   if (!clientId) {
     sendOAuthError(res, 401, 'invalid_client');
     return;

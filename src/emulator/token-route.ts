@@ -1,10 +1,12 @@
 /**
  * `POST /v2/oauth2/token`: the authorization_code grant (with PKCE S256) and the
- * refresh_token grant, for native clients (client_id in the body, no Authorization header).
+ * refresh_token grant, for native clients (client_id in the body, no Authorization header);
+ * the client_credentials grant for confidential clients (client-credentials.ts).
  * Errors are bare OAuth JSON, with the statuses GLOBUS-AUTH.md "Errors" gives.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handleClientCredentials } from './client-credentials.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { readFormOrRefuse, sendJson, sendOAuthError, uniqueParams } from './http-helpers.js';
 import { applyFault } from './token-faults.js';
@@ -24,13 +26,21 @@ export async function handleToken(
   );
   if (form === null) return;
   const grantType = form.get('grant_type');
-  if (grantType === 'authorization_code' || grantType === 'refresh_token') {
+  if (
+    grantType === 'authorization_code' ||
+    grantType === 'refresh_token' ||
+    grantType === 'client_credentials'
+  ) {
     context.counters.token[grantType] += 1;
   }
   if (!(await applyFault(req, res, context))) return;
   const parsed = uniqueParams(form, ['grant_type']);
   if (!parsed.ok) {
     sendOAuthError(res, 400, 'invalid_request', parsed.reason);
+    return;
+  }
+  if (grantType === 'client_credentials') {
+    handleClientCredentials(req, res, context, parsed.params);
     return;
   }
   if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {

@@ -35,6 +35,8 @@ export interface Grant {
   clientId: string;
   resourceServer: string;
   scopes: string[];
+  /** Issued to a confidential client for itself (client_credentials): userinfo is the client's. */
+  clientIdentity?: boolean;
 }
 
 /** A live access token. */

@@ -3,6 +3,7 @@
  * the claims its scopes grant. Failures use Globus's API error envelope.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { clientUserinfo } from './client-credentials.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { BodyError, readBody, sendApiError, sendJson } from './http-helpers.js';
 
@@ -32,6 +33,10 @@ export async function handleUserinfo(
   }
   if (record.resourceServer !== 'auth.globus.org') {
     sendApiError(res, 403, 'This token is not valid for auth.globus.org');
+    return;
+  }
+  if (record.clientIdentity) {
+    sendJson(res, 200, clientUserinfo(record.clientId, record.scopes));
     return;
   }
   const { identity } = context;

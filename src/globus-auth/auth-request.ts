@@ -36,6 +36,8 @@ export type AuthRequest = {
   form?: Readonly<Record<string, string>> | undefined;
   /** Sent as `Authorization: Bearer`. */
   bearer?: string | undefined;
+  /** A whole `Authorization` value (a confidential client's Basic credentials); kept secret. */
+  authorization?: string | undefined;
   /**
    * `idempotent`: retried after a transient network failure or 429/502/503/504.
    * `not-after-send`: retried only when the connection was never made (a code exchange:
@@ -64,6 +66,7 @@ export async function authRequest(
   const secrets = [
     ...(request.secrets ?? []),
     ...(request.bearer === undefined ? [] : [request.bearer]),
+    ...(request.authorization === undefined ? [] : [request.authorization]),
   ];
   for (let attempt = 0; ; attempt += 1) {
     if (request.signal?.aborted) throw cancelled(endpoint, request.signal.reason);
@@ -148,6 +151,7 @@ function buildInit(
     'User-Agent': transport.userAgent,
   };
   if (request.bearer !== undefined) headers['Authorization'] = `Bearer ${request.bearer}`;
+  if (request.authorization !== undefined) headers['Authorization'] = request.authorization;
   const init: RequestInit = { method: request.method, headers, signal, redirect: 'manual' };
   if (request.form !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';

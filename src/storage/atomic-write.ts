@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readlink, realpath, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { TokenStorageError } from '../errors.js';
 import { describe, errorCode } from './fs-errors.js';
+import { removeLeftoverTemps, tempFileFor } from './leftover-temps.js';
 
 /** The mode of every token file: read and write for its owner only. */
 export const TOKEN_FILE_MODE = 0o600;
@@ -65,20 +65,20 @@ function cannot(what: string, filename: string, error: unknown): TokenStorageErr
  * file in the same folder, created exclusively with mode 0600 before any byte is written,
  * synced, renamed over the target, then the folder synced. Readers see the old file or the
  * new one, never a mix. A target with a looser mode ends up 0600. The temp file is removed
- * on any failure.
+ * on any failure; temp files that killed writers left behind are removed first (callers hold
+ * the file's lock, so no other writer of ours is between its temp file and its rename).
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await ensureParentDir(target);
-  const temp = resolve(
-    dirname(target),
-    `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const temp = tempFileFor(target);
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
+    const created = await handle.stat();
     // A restrictive umask can only have removed owner bits; restore them before writing.
-    if (((await handle.stat()).mode & 0o777) !== TOKEN_FILE_MODE)
-      await handle.chmod(TOKEN_FILE_MODE);
+    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
+    // The new file's mtime is "now" by the clock that stamps this folder's files.
+    await removeLeftoverTemps(target, created.mtimeMs);
     await handle.writeFile(data);
     await handle.sync();
     await handle.close();

@@ -32,6 +32,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
   readonly filename: string;
   #section: string | undefined;
   readonly #file: TokenFile;
+  readonly #options: ConfigParserTokenStorageOptions;
   /**
    * The last text parsed or written, with its parse: a save reads the file twice (the
    * client's identity check, then the locked re-read) and the text rarely changed between,
@@ -45,6 +46,12 @@ export class ConfigParserTokenStorage implements TokenStorage {
     this.#file = new TokenFile(filename, options);
     this.filename = this.#file.filename;
     this.#section = checkSection(options.section ?? 'tokens');
+    this.#options = options;
+  }
+
+  /** Another section of the same file, with the same lock and clock (e.g. a client's own). */
+  withSection(section: string): ConfigParserTokenStorage {
+    return new ConfigParserTokenStorage({ ...this.#options, filename: this.filename, section });
   }
 
   /** The section this storage reads and writes (undefined until a client id is set). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
@@ -58,11 +58,11 @@ export async function acquireFileLock(
   let delay = 5;
   let holder: Seen | undefined;
   for (;;) {
-    const handle = await tryCreate(lockPath, host);
-    if (handle) return hold(lockPath, handle, refreshMs);
+    const attempt = await tryCreate(lockPath, host);
+    if ('handle' in attempt) return hold(lockPath, attempt.handle, attempt.content, refreshMs);
     holder = await inspect(lockPath);
     if (holder === undefined) continue;
-    if (isStale(holder, host, staleMs)) {
+    if (isStale(holder, host, staleMs, attempt.fileClockMs)) {
       await takeOver(lockPath, holder);
       continue;
     }
@@ -76,14 +76,23 @@ export async function acquireFileLock(
  * Creates the lock with its content already in it: written to a private temp file, then
  * link(2)ed into place, which fails with EEXIST like O_EXCL. A lock file is therefore never
  * seen empty, so a writer killed at any moment leaves a lock whose dead pid says it is stale.
+ * When the lock is taken, says what time the file system's clock gives a new file: a lock's
+ * age is judged on that clock, never on this process's, which may be skewed (another NFS
+ * host, or `faketime` in tests) and would make a live holder's lock look stale.
  */
-async function tryCreate(lockPath: string, host: Machine) {
+async function tryCreate(
+  lockPath: string,
+  host: Machine,
+): Promise<{ handle: FileHandle; content: string } | { fileClockMs: number }> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
+  const content = `${JSON.stringify(info)}\n`;
   const temp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let handle: FileHandle | undefined;
+  let fileClockMs = Number.NaN;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    await handle.writeFile(`${JSON.stringify(info)}\n`);
+    await handle.writeFile(content);
+    fileClockMs = (await handle.stat()).mtimeMs;
     try {
       await link(temp, lockPath);
     } catch (error) {
@@ -91,12 +100,12 @@ async function tryCreate(lockPath: string, host: Machine) {
       if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP') throw error;
       await handle.close();
       handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
-      await handle.writeFile(`${JSON.stringify(info)}\n`);
+      await handle.writeFile(content);
     }
-    return handle;
+    return { handle, content };
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    if (errorCode(error) === 'EEXIST') return undefined;
+    if (errorCode(error) === 'EEXIST') return { fileClockMs };
     throw new TokenStorageError(
       `Could not create the lock file ${lockPath} (${describe(error)}).`,
       {
@@ -145,8 +154,8 @@ function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: st
   }
 }
 
-function isStale(seen: Seen, host: Machine, staleMs: number): boolean {
-  const age = Date.now() - seen.mtimeMs;
+function isStale(seen: Seen, host: Machine, staleMs: number, fileClockMs: number): boolean {
+  const age = fileClockMs - seen.mtimeMs;
   if (age > staleMs) return true;
   const { pid, hostname: holderHost, pidNamespace: holderNamespace } = owner(seen);
   // No owner in it: a lock left by the fallback path's writer dying between create and write
@@ -193,17 +202,21 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
 
 function hold(
   lockPath: string,
-  handle: Awaited<ReturnType<typeof open>>,
+  handle: FileHandle,
+  content: string,
   refreshMs: number,
 ): HeldFileLock {
   let touching: Promise<void> = Promise.resolve();
   // Touch our own inode through the open handle: if the lock was taken from us, we never
-  // refresh someone else's.
+  // refresh someone else's. Rewriting the same bytes lets the file system stamp its own
+  // time (what waiters compare against); utimes would stamp this process's clock.
   const timer = setInterval(() => {
-    touching = touching.then(() => {
-      const now = new Date();
-      return handle.utimes(now, now).catch(() => undefined);
-    });
+    touching = touching.then(() =>
+      handle.write(content, 0, 'utf8').then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   }, refreshMs);
   timer.unref();
   let released = false;

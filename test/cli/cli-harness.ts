@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { clockEnv } from '../helpers/clock.js';
 
 /** The repo root (tests always run from it). */
 export const REPO = process.cwd();
@@ -25,9 +26,13 @@ export type CliRun = {
   done: Promise<CliResult>;
 };
 
-/** A minimal environment: PATH, HOME, and what the test adds. */
+/** A minimal environment: PATH, HOME, this process's clock, and what the test adds. */
 export function baseEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    ...clockEnv(),
+  };
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
   return env;
 }

@@ -7,7 +7,7 @@
 /** Languages whose blocks are run: shell scripts, JavaScript modules, TypeScript. */
 export const RUNNABLE = new Set(['sh', 'bash', 'js', 'mjs', 'ts']);
 /** Languages that are not programs (data, transcripts, sketches of output). */
-export const NOT_CODE = new Set(['', 'text', 'json', 'ini', 'console']);
+export const NOT_CODE = new Set(['', 'text', 'json', 'ini', 'console', 'yaml', 'yml', 'toml']);
 
 /** One fenced block. */
 export type CodeBlock = {

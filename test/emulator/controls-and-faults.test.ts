@@ -114,12 +114,16 @@ describe('counters', () => {
     await userinfo(emulator, 'AgXnothing').then((r) => r.arrayBuffer());
     assert.deepEqual(emulator.counters(), {
       authorize: 2,
-      token: { authorization_code: 0, refresh_token: 2 },
+      token: { authorization_code: 0, refresh_token: 2, client_credentials: 0 },
       revoke: 0,
       userinfo: 1,
     });
     emulator.resetCounters();
-    assert.deepEqual(emulator.counters().token, { authorization_code: 0, refresh_token: 0 });
+    assert.deepEqual(emulator.counters().token, {
+      authorization_code: 0,
+      refresh_token: 0,
+      client_credentials: 0,
+    });
   });
 });
 

@@ -176,7 +176,7 @@ describe('POST /v2/oauth2/token: authorization_code', () => {
 
   test('unsupported grants, repeated parameters and non-form bodies', async () => {
     const url = `${emulator.url}v2/oauth2/token`;
-    const grant = await postForm(url, { grant_type: 'client_credentials', client_id: CLIENT_ID });
+    const grant = await postForm(url, { grant_type: 'password', client_id: CLIENT_ID });
     assert.deepEqual(await oauthError(grant), [400, { error: 'unsupported_grant_type' }]);
     const repeated = await fetch(url, {
       method: 'POST',

@@ -7,3 +7,8 @@ test('examples/test-with-emulator.ts logs in against the emulator', async () => 
   const token = await loginAgainstTheEmulator();
   assert.match(token, /^\S{20,}$/);
 });
+
+test('examples/unattended-job.ts gets a token as the client, no login', async () => {
+  const { unattendedAgainstTheEmulator } = await import('../../examples/unattended-job.js');
+  assert.match((await unattendedAgainstTheEmulator()) ?? '', /^Bearer \S{20,}$/);
+});

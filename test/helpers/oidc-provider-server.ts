@@ -13,6 +13,13 @@ import { Provider, type ProviderClient, type ProviderToken } from 'oidc-provider
 export const PEER_CLIENT_ID = 'native-login-peer-rs512';
 /** A second native client whose id_tokens are signed RS256. */
 export const PEER_CLIENT_ID_RS256 = 'native-login-peer-rs256';
+/** A confidential client allowed the client_credentials grant (HTTP Basic authentication). */
+export const PEER_SERVICE_CLIENT = {
+  id: 'native-login-peer-service',
+  // Unreserved characters only: oidc-provider form-decodes Basic credentials (RFC 6749
+  // §2.3.1) while globus-sdk, and so native-login, send them as they are.
+  secret: 'peer-service-secret-3kQ9zX7vB2mN5wR8tY1uI4oP6aS0dF',
+} as const;
 /** The one account that logs in. */
 export const PEER_ACCOUNT = {
   sub: 'c8aad43e-d274-11e5-bf98-8b02896cf782',
@@ -83,6 +90,14 @@ export async function startOidcProvider(options: OidcPeerOptions = {}): Promise<
     clients: [
       { ...nativeClient, client_id: PEER_CLIENT_ID, id_token_signed_response_alg: 'RS512' },
       { ...nativeClient, client_id: PEER_CLIENT_ID_RS256, id_token_signed_response_alg: 'RS256' },
+      {
+        client_id: PEER_SERVICE_CLIENT.id,
+        client_secret: PEER_SERVICE_CLIENT.secret,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
     ],
     jwks: { keys },
     routes: {
@@ -109,6 +124,7 @@ export async function startOidcProvider(options: OidcPeerOptions = {}): Promise<
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'RS512'] },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
       revocation: {
         enabled: true,
         allowedPolicy: (_ctx: unknown, client: ProviderClient, token: ProviderToken) =>
@@ -123,6 +139,7 @@ export async function startOidcProvider(options: OidcPeerOptions = {}): Promise<
     clientBasedCORS: () => false,
     ttl: {
       AccessToken: options.accessTokenTtl ?? 3600,
+      ClientCredentials: options.accessTokenTtl ?? 3600,
       AuthorizationCode: 120,
       IdToken: 3600,
       RefreshToken: 86_400,

@@ -57,6 +57,7 @@ declare module 'oidc-provider' {
     readonly issuer: string;
     readonly Grant: typeof Grant;
     readonly AccessToken: { find(value: string): Promise<StoredToken | undefined> };
+    readonly ClientCredentials: { find(value: string): Promise<StoredToken | undefined> };
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(
       event: 'authorization.success',

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clockEnv } from '../helpers/clock.js';
 
 /** The repo root (tests always run from it). */
 export const REPO = process.cwd();
@@ -37,9 +38,12 @@ export function script(name: string): string {
   return resolve(REPO, 'test/reliability', name);
 }
 
-/** A minimal environment: PATH, HOME and what the test adds (nothing of the person's leaks in). */
+/**
+ * A minimal environment: PATH, HOME, this process's clock and what the test adds (nothing of
+ * the person's leaks in).
+ */
 export function childEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...extra };
+  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...clockEnv(), ...extra };
 }
 
 /** Starts `command args…` with pipes on every stream. */

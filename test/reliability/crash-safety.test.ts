@@ -3,7 +3,8 @@
  * random moment, 100 times (two lanes of 50 on two files, side by side). After each kill the
  * file must be byte for byte the last version saved or the one being saved, and the next
  * save must succeed promptly: a lock left by the dead writer is taken over at once (well
- * before the 10 s staleness timeout that would otherwise apply).
+ * before the 10 s staleness timeout that would otherwise apply), and a temp file it left is
+ * removed by that save.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -53,6 +54,8 @@ type LaneResult = {
   slowNext: string[];
   nextSaveMs: number[];
   temps: number;
+  /** Temp files still there after the next save: it must remove the dead writers'. */
+  tempsAfterNextSave: number;
   savesAcked: number;
 };
 
@@ -79,6 +82,7 @@ async function lane(index: number, random: Random): Promise<LaneResult> {
     slowNext: [],
     nextSaveMs: [],
     temps: 0,
+    tempsAfterNextSave: 0,
     savesAcked: 0,
   };
   let onDisk = 0;
@@ -118,7 +122,7 @@ async function lane(index: number, random: Random): Promise<LaneResult> {
     const left = await leftovers(file);
     if (left.lock !== undefined) result.locksLeft++;
     if (left.lock !== undefined && !/"pid":\d+/.test(left.lock)) result.emptyLocks++;
-    result.temps = left.temps;
+    result.temps += left.temps;
     onDisk = check.version ?? onDisk;
     next = (last === undefined ? next : last + 1) + 1;
     // The next run: one more save, in this process, through the lock the dead writer may hold.
@@ -134,6 +138,7 @@ async function lane(index: number, random: Random): Promise<LaneResult> {
       );
     const after = await checkVersion(file, base, original, versionToken, [next]);
     if (!after.exact) result.notExact.push(`trial ${trial}: the next save did not land`);
+    result.tempsAfterNextSave += (await leftovers(file)).temps;
     onDisk = next;
     next++;
   }
@@ -154,7 +159,8 @@ test(`kill -9 of a writer at ${LANES * TRIALS_PER_LANE} random moments: the old 
       `(${sum((r) => r.savesAcked)} saves completed between them); afterwards the file was the old version ` +
       `${sum((r) => r.oldVersion)} times, the new one ${sum((r) => r.newVersion)} times, anything else ` +
       `${sum((r) => r.notExact.length)} times; a lock was left behind ${sum((r) => r.locksLeft)} times ` +
-      `(${sum((r) => r.emptyLocks)} without a pid), temp files left ${sum((r) => r.temps)}; ` +
+      `(${sum((r) => r.emptyLocks)} without a pid), temp files left by a kill ${sum((r) => r.temps)}, ` +
+      `still there after the next save ${sum((r) => r.tempsAfterNextSave)}; ` +
       `next save median ${nextMs[Math.floor(nextMs.length / 2)]?.toFixed(0)} ms, max ${nextMs.at(-1)?.toFixed(0)} ms`,
   );
   for (const [index, r] of results.entries())
@@ -168,6 +174,11 @@ test(`kill -9 of a writer at ${LANES * TRIALS_PER_LANE} random moments: the old 
     results.flatMap((r) => r.slowNext),
     [],
     'the next save was blocked by what the dead writer left',
+  );
+  assert.equal(
+    sum((r) => r.tempsAfterNextSave),
+    0,
+    'a temp file of a killed writer outlived the next save',
   );
 });
 

@@ -3,7 +3,7 @@
  * kind of damage, with the line a good error names. The valid INI file (client `section`):
  * line 1 the header, 2–7 auth.globus.org, 8–13 transfer.api.globus.org, 14 blank.
  */
-import { fakeGroup, sectionText, TRANSFER } from './token-text.js';
+import { FAR_EXPIRY, fakeGroup, sectionText, TRANSFER } from './token-text.js';
 
 /** One damaged file: its bytes, the storage it is for, and the line a good error names. */
 export type DamagedCase = {
@@ -92,14 +92,14 @@ export function damagedCases(section: string): DamagedCase[] {
     {
       name: 'JSON: invalid JSON (cut)',
       kind: 'json',
-      bytes: Buffer.from(cutAfter(json, '"expires_at_seconds": 17')),
-      line: lines(cutAfter(json, '"expires_at_seconds": 17')).length,
+      bytes: Buffer.from(cutAfter(json, `"expires_at_seconds": ${String(FAR_EXPIRY).slice(0, 2)}`)),
+      line: lines(cutAfter(json, `"expires_at_seconds": ${String(FAR_EXPIRY).slice(0, 2)}`)).length,
     },
     {
       name: 'JSON: expires_at_seconds is not a number',
       kind: 'json',
       bytes: Buffer.from(
-        json.replace('"expires_at_seconds": 1795974909', '"expires_at_seconds": "soon"'),
+        json.replace(`"expires_at_seconds": ${FAR_EXPIRY}`, '"expires_at_seconds": "soon"'),
       ),
     },
     {

@@ -54,6 +54,9 @@ export function halfOpen(
     const socket = connect(port, '127.0.0.1');
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     socket.on('error', () => undefined);
+    // Drain whatever the server answers (a 408 when its header timeout fires first, as on a
+    // loaded machine): a paused socket never sees the server's FIN, so 'close' never came.
+    socket.resume();
     socket.once('connect', () => {
       socket.write(partial);
       done({ socket, closed });

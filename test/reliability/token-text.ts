@@ -4,13 +4,14 @@
  * The oracle here is deliberately independent of src/storage (no shared code).
  */
 import type { TokenGroup } from '../../src/tokens/token-group.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 
 /** The resource server most tests store. */
 export const TRANSFER = 'transfer.api.globus.org';
 /** Its scope. */
 export const TRANSFER_SCOPE = 'urn:globus:auth:scope:transfer.api.globus.org:all';
-/** Far in the future (2026-11-30), so nothing refreshes. */
-export const FAR_EXPIRY = 1795974909;
+/** Ten years after the test run started (by the clock in use), so nothing refreshes. */
+export { FAR_EXPIRY };
 /** An auth base URL nobody listens on: tests that must never reach Globus Auth use it. */
 export const UNUSED_AUTH_URL = 'http://127.0.0.1:9/';
 

@@ -77,7 +77,8 @@ describe('the cross-process lock', () => {
     const dir = await tempFolder(t);
     const lockPath = join(dir, 'f.lock');
     await writeFile(lockPath, JSON.stringify({ pid: 1, hostname: 'elsewhere.example' }));
-    const old = new Date(Date.now() - 60_000);
+    // Old on the file system's clock, the one lock ages are judged by.
+    const old = new Date((await stat(lockPath)).mtimeMs - 60_000);
     await utimes(lockPath, old, old);
     const held = await acquireFileLock(lockPath, { staleMs: 5_000, waitMs: 10_000 });
     assert.equal(JSON.parse(await readFile(lockPath, 'utf8')).pid, process.pid);
@@ -101,11 +102,27 @@ describe('the cross-process lock', () => {
     assert.equal(await exists(`${filename}.lock`), true);
   });
 
+  test("a live holder's lock is not taken over when this process's clock runs ahead", async (t) => {
+    const dir = await tempFolder(t);
+    const lockPath = join(dir, 'f.lock');
+    const held = await acquireFileLock(lockPath);
+    const realNow = Date.now;
+    // As under `faketime +365d`: only this process's clock moves, not the file system's.
+    Date.now = () => realNow() + 365 * 86_400_000;
+    try {
+      await assert.rejects(acquireFileLock(lockPath, { staleMs: 5_000, waitMs: 300 }), /Timed out/);
+    } finally {
+      Date.now = realNow;
+      await held.release();
+    }
+  });
+
   test('two takers of one stale lock hold it one after the other', async (t) => {
     const dir = await tempFolder(t);
     const lockPath = join(dir, 'f.lock');
     await writeFile(lockPath, '');
-    const old = new Date(Date.now() - 60_000);
+    // Old on the file system's clock, the one lock ages are judged by.
+    const old = new Date((await stat(lockPath)).mtimeMs - 60_000);
     await utimes(lockPath, old, old);
     const events: string[] = [];
     const take = async (name: string) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TokenFileCorrupt, TokenStorageError } from '../../src/errors.js';
 import { type FlatEntry, flatKey, flatPack, flatUnpack } from '../../src/storage/flat-keys.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 import { tokenGroup } from './storage-test-kit.js';
 
 const F = '/tmp/t.cfg';
@@ -16,7 +17,7 @@ function groupEntries(prefix: string, rs: string, overrides: Record<string, stri
     [`${prefix}__access_token`]: 'fakeAT',
     [`${prefix}__refresh_token`]: '',
     [`${prefix}__token_type`]: 'Bearer',
-    [`${prefix}__expires_at_seconds`]: '1795974909',
+    [`${prefix}__expires_at_seconds`]: String(FAR_EXPIRY),
     [`${prefix}__resource_server`]: rs,
     ...overrides,
   };
@@ -49,7 +50,7 @@ describe('flatPack', () => {
         ['auth_globus_org__access_token', 'fakeAT.auth.globus.org'],
         ['auth_globus_org__refresh_token', ''],
         ['auth_globus_org__token_type', 'Bearer'],
-        ['auth_globus_org__expires_at_seconds', '1795974909'],
+        ['auth_globus_org__expires_at_seconds', String(FAR_EXPIRY)],
         ['auth_globus_org__resource_server', 'auth.globus.org'],
       ],
     );
@@ -100,7 +101,7 @@ describe('flatUnpack', () => {
     assert.deepEqual(Object.keys(tokens), ['made-up.resource-server.example', 'funcx_service']);
     assert.equal(tokens['made-up.resource-server.example']?.refresh_token, null);
     assert.equal(tokens['funcx_service']?.refresh_token, 'RT');
-    assert.equal(tokens['funcx_service']?.expires_at_seconds, 1795974909);
+    assert.equal(tokens['funcx_service']?.expires_at_seconds, FAR_EXPIRY);
   });
 
   test('empty values are null: an empty token_type is fine, an empty scope is not', () => {
@@ -114,7 +115,8 @@ describe('flatUnpack', () => {
       entries(groupEntries('a', 'a', { a__expires_at_seconds: '+1_795_974_909' })),
       F,
     );
-    assert.equal(tokens['a']?.expires_at_seconds, 1795974909);
+    // A parse of a number, not an expiry checked against a clock.
+    assert.equal(tokens['a']?.expires_at_seconds, 1_795_974_909);
   });
 
   test('damage names the line and field, never a value', () => {

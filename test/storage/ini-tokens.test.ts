@@ -5,6 +5,7 @@ import { TokenFileCorrupt, TokenStorageError } from '../../src/errors.js';
 import { parseIni, serializeIni } from '../../src/storage/ini-format.js';
 import { clearSectionTokens, writeSectionTokens } from '../../src/storage/ini-token-edits.js';
 import { readSectionTokens } from '../../src/storage/ini-tokens.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 import { PYTHON_FIXTURE, tokenGroup } from './storage-test-kit.js';
 
 const F = '/tmp/t.cfg';
@@ -50,7 +51,7 @@ describe('readSectionTokens / writeSectionTokens / clearSectionTokens', () => {
     assert.equal(
       fresh,
       '[new]\na_b__scope = urn:globus:auth:scope:a.b:all\na_b__access_token = fakeAT.a.b\n' +
-        'a_b__refresh_token = \na_b__token_type = Bearer\na_b__expires_at_seconds = 1795974909\n' +
+        `a_b__refresh_token = \na_b__token_type = Bearer\na_b__expires_at_seconds = ${FAR_EXPIRY}\n` +
         'a_b__resource_server = a.b\n\n',
     );
     assert.ok(write('[o]\nk = v', 'n', tokenGroup('a')).startsWith('[o]\nk = v\n\n[n]\n'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { TokenFileCorrupt } from '../../src/errors.js';
 import { JSONTokenStorage, parseTokensJson } from '../../src/storage/json-token-storage.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 import { tempFolder, tokenGroup } from './storage-test-kit.js';
 
 const exists = (path: string) =>
@@ -26,7 +27,7 @@ describe('JSONTokenStorage files', () => {
         access_token: 'fakeAT.a',
         refresh_token: null,
         token_type: 'Bearer',
-        expires_at_seconds: 1795974909,
+        expires_at_seconds: FAR_EXPIRY,
         resource_server: 'a',
       },
     });

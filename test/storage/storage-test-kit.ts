@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { TokenGroup } from '../../src/tokens/token-group.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 
 /** Shared helpers of the storage tests: temp folders, token groups, child processes. */
 
@@ -22,7 +23,7 @@ export function tokenGroup(rs: string, overrides: Partial<TokenGroup> = {}): Tok
     access_token: `fakeAT.${rs}`,
     refresh_token: `fakeRT.${rs}`,
     token_type: 'Bearer',
-    expires_at_seconds: 1795974909,
+    expires_at_seconds: FAR_EXPIRY,
     resource_server: rs,
     ...overrides,
   };

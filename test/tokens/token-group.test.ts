@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidTokenFormat } from '../../src/errors.js';
 import { validateTokenGroup, validateTokens } from '../../src/tokens/token-group.js';
+import { FAR_EXPIRY } from '../helpers/clock.js';
 
 const good = {
   scope: 'openid profile email',
   access_token: 'AT-secret-value',
   refresh_token: 'RT-secret-value',
   token_type: 'Bearer',
-  expires_at_seconds: 1795974909,
+  expires_at_seconds: FAR_EXPIRY,
   resource_server: 'auth.globus.org',
 };
 

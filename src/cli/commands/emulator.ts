@@ -29,6 +29,8 @@ Options:
   --decline                  skip the consent page and decline every request
   --token-lifetime SECONDS   access token lifetime, expires_in (default 172800)
   --rotate-refresh-tokens    issue a new refresh token on every refresh
+  --confidential-client ID   accept client ID for the client_credentials grant, with the
+                             secret in NATIVE_LOGIN_CLIENT_SECRET (never on the command line)
   -h, --help                 show this help
 Global options (--client-id, --storage, …) are accepted and ignored: any UUID is a client id.
 
@@ -50,6 +52,7 @@ const OPTIONS = {
   decline: { type: 'boolean' },
   'token-lifetime': { type: 'string' },
   'rotate-refresh-tokens': { type: 'boolean' },
+  'confidential-client': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,6 +76,11 @@ export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo):
     return usageError(io, '--auto-approve and --decline cannot be used together');
   }
   const autoApprove: AutoApprove = values.decline ? 'decline' : values['auto-approve'] === true;
+  const confidential = values['confidential-client'] ?? [];
+  const secret = io.env['NATIVE_LOGIN_CLIENT_SECRET'];
+  if (confidential.length > 0 && !secret) {
+    return usageError(io, '--confidential-client needs the secret in NATIVE_LOGIN_CLIENT_SECRET');
+  }
   let emulator: Emulator;
   try {
     emulator = await startEmulator({
@@ -81,6 +89,7 @@ export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo):
       ...(lifetime === undefined ? {} : { tokenLifetimeSeconds: lifetime }),
       autoApprove,
       rotateRefreshTokens: values['rotate-refresh-tokens'] === true,
+      confidentialClients: Object.fromEntries(confidential.map((id) => [id, secret as string])),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
