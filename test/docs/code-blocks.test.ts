@@ -78,7 +78,6 @@ describe('every code block in README.md and docs/ runs against the emulator', ()
     const home = join(work, 'fixture-home');
     await mkdir(home);
     env = baseEnv(home, {
-      ...pick(process.env, ['LD_PRELOAD', 'FAKETIME', 'FAKETIME_DONT_FAKE_MONOTONIC', 'TZ']),
       PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
       GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url,
       NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,
@@ -211,8 +210,4 @@ function killGroup(pid: number | undefined): void {
   } catch {
     // The group has already ended.
   }
-}
-
-function pick(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
-  return Object.fromEntries(names.filter((n) => env[n] !== undefined).map((n) => [n, env[n]]));
 }
