@@ -14,6 +14,7 @@ import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-st
 import {
   baseEnv,
   type CliResult,
+  closedPort,
   MAIN,
   REPO,
   runCli,
@@ -132,7 +133,8 @@ describe('a newcomer’s first hour with native-login', () => {
     assert.match(whoami.stdout, /Identity id: /);
     assert.equal(emulator.counters().token.refresh_token, refreshes);
     // Globus Auth is down: the error is about userinfo, not about refreshing Transfer.
-    const down = await cli(['whoami', '--storage', file, '--auth-url', 'http://127.0.0.1:9/']);
+    const dead = `http://127.0.0.1:${await closedPort()}/`;
+    const down = await cli(['whoami', '--storage', file, '--auth-url', dead]);
     assert.equal(down.code, 4, down.stderr);
     assert.match(down.stderr, /userinfo/);
     assert.doesNotMatch(down.stderr, /oauth2\/token|transfer/i);
@@ -255,14 +257,13 @@ describe('a newcomer’s first hour with native-login', () => {
     assert.match(checkTwoLines(slow, 124).hint, /--timeout/);
     assert.match(slow.stderr, /\(Ctrl-C to paste a code instead\)/);
     // The emulator has stopped: the hint says where the URL came from.
-    const gone = await cli(args('whoami'), { GLOBUS_SDK_SERVICE_URL_AUTH: 'http://127.0.0.1:9/' });
-    assert.match(
-      checkTwoLines(gone, 4).hint,
-      /GLOBUS_SDK_SERVICE_URL_AUTH=http:\/\/127\.0\.0\.1:9\//,
-    );
+    const stopped = `http://127.0.0.1:${await closedPort()}/`;
+    const gone = await cli(args('whoami'), { GLOBUS_SDK_SERVICE_URL_AUTH: stopped });
+    assert.match(checkTwoLines(gone, 4).error, /ECONNREFUSED|refused/);
+    assert.ok(checkTwoLines(gone, 4).hint.includes(`GLOBUS_SDK_SERVICE_URL_AUTH=${stopped}`));
     // Two servers that cannot revoke: one line and a hint, not a line per token.
     assert.equal((await cli(args('login', '-s', TRANSFER))).code, 0);
-    const logout = await cli(args('logout', '--auth-url', 'http://127.0.0.1:9/'));
+    const logout = await cli(args('logout', '--auth-url', stopped));
     assert.equal(logout.code, 4, logout.stderr);
     const lines = logout.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 2, logout.stderr);
