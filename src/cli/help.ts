@@ -79,7 +79,7 @@ whether it can be refreshed, and the identity. Reads the token file only: no net
 refresh, and never prints a token.
 
 Options:
-  --json    machine-readable output (the README, "The command line", gives the shape)
+  --json    machine-readable output (docs/cli.md gives the shape)
 
 Exit codes: 0 at least one token is usable (valid or refreshable); 3 nothing is stored, or
 every token has expired and none can be refreshed; 5 the token file is damaged.

@@ -18,7 +18,7 @@ import {
   UsageError,
 } from '../errors.js';
 
-/** The documented exit codes of `native-login` (README, "Exit codes"). */
+/** The documented exit codes of `native-login` (docs/cli.md, "Exit codes"). */
 export const EXIT = Object.freeze({
   ok: 0,
   unexpected: 1,

@@ -150,7 +150,7 @@ describe('a newcomer’s first hour with native-login', () => {
   test('3. a login asks for openid profile email and keeps what is stored', async () => {
     const { file, storage } = tokenFile();
     const scopesOf = async (rs: string) => (await storage.readTokens())[rs]?.scope.split(' ');
-    // The README's own example: only Transfer asked for, and whoami still works.
+    // The example: only Transfer asked for, and whoami still works.
     const first = await cli(['login', '-s', TRANSFER, '--refresh-tokens', '--storage', file]);
     assert.equal(first.code, 0, first.stderr);
     assert.deepEqual((await scopesOf('auth.globus.org'))?.sort(), ['email', 'openid', 'profile']);
