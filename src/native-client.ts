@@ -11,6 +11,7 @@ import {
   ScopesMismatch,
   TokenFileCorrupt,
   TokenStorageDisabled,
+  TokenStorageError,
   TokensExpired,
   UsageError,
 } from './errors.js';
@@ -299,9 +300,14 @@ export class NativeClient {
         await this.saveTokens(tokens);
       });
     } catch (error) {
-      // The new tokens cannot be kept, so do not leave them valid at Globus either.
-      await this.#revokeAll(tokens);
-      throw error;
+      // The new tokens cannot be kept, so do not leave them valid at Globus either, and say so.
+      const { failures } = await this.#revokeAll(tokens);
+      if (!(error instanceof TokenStorageError)) throw error;
+      const revoked = failures.length === 0 ? 'were revoked' : 'could not all be revoked';
+      throw new TokenStorageError(
+        `${error.message.replace(/\.$/, '')}; the tokens of this login ${revoked} since they could not be kept.`,
+        { cause: error, filename: error.filename, hint: error.hint },
+      );
     }
   }
 
