@@ -99,6 +99,7 @@ Options:
   -s, --scope S              the token holding this scope (repeatable; one resource server)
 
 Exit code 3 means: log in again (nothing stored, expired and not refreshable, consent gone).
+A typo of a stored resource server or scope is exit 2, with the nearest name suggested.
 
 Examples:
   native-login token -r auth.globus.org
