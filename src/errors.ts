@@ -166,6 +166,27 @@ export class TokenStorageError extends LoginException {
   }
 }
 
+/**
+ * A token file in a format version this library cannot read (e.g. a newer globus-sdk's). Not
+ * a damaged file: it is never moved aside or overwritten.
+ */
+export class UnsupportedTokenFileVersion extends TokenStorageError {
+  /** The file's `format_version`, when it is a string. */
+  readonly version: string | undefined;
+
+  constructor(
+    message: string,
+    options: LoginErrorOptions & { filename: string; version?: string },
+  ) {
+    super(message, {
+      code: 'unsupported_token_file_version',
+      hint: `Use the program that wrote ${options.filename}, or upgrade native-login.`,
+      ...options,
+    });
+    this.version = options.version;
+  }
+}
+
 /** Globus Auth answered with an error (other than "log in again"). */
 export class AuthServerError extends LoginException {
   /** HTTP status of the answer. */
@@ -231,5 +252,27 @@ export class IdentityMismatch extends LoginException {
 export class UsageError extends LoginException {
   constructor(message: string, options: LoginErrorOptions = {}) {
     super(message, { code: 'usage_error', ...options });
+  }
+}
+
+/** Why the system keychain could not be used. */
+export type KeychainUnavailableReason =
+  | 'module_missing'
+  | 'no_secret_service'
+  | 'locked'
+  | 'timeout'
+  | 'error';
+
+/**
+ * The operating system's keychain could not be reached or did not answer in time. A LoadError,
+ * so loading with an unreachable keychain reads as "cannot load" everywhere; `reason` says why.
+ */
+export class KeychainUnavailable extends LoadError {
+  /** Why: the optional module is missing, no Secret Service, locked, timed out, or another error. */
+  readonly reason: KeychainUnavailableReason;
+
+  constructor(message: string, options: LoginErrorOptions & { reason: KeychainUnavailableReason }) {
+    super(message, { code: 'keychain_unavailable', ...options });
+    this.reason = options.reason;
   }
 }

@@ -48,7 +48,25 @@ export {
   type QueryParams,
 } from './native-client.js';
 export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
+export { globusAppLoginNotes } from './storage/globus-app-entries.js';
+export {
+  DEFAULT_NAMESPACE,
+  GLOBUS_APP_FORMAT_VERSION,
+} from './storage/globus-app-format.js';
+export {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+  slugifyAppName,
+} from './storage/globus-app-paths.js';
+export {
+  GlobusAppTokenStorage,
+  type GlobusAppTokenStorageOptions,
+} from './storage/globus-app-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
+export {
+  KeyringTokenStorage,
+  type KeyringTokenStorageOptions,
+} from './storage/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';

@@ -6,6 +6,7 @@ import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
 import {
   IdentityMismatch,
+  KeychainUnavailable,
   LoadError,
   NoSavedTokens,
   ScopesMismatch,
@@ -135,8 +136,9 @@ export class NativeClient {
         const refreshable = Object.values(tokens).every((group) => group.refresh_token);
         if (!options.refreshTokens || refreshable) return tokens;
       } catch (error) {
-        // Anything "cannot load" (nothing saved, expired, damaged file) means: log in.
-        if (!(error instanceof LoadError)) throw error;
+        // Anything "cannot load" (nothing saved, expired, damaged file) means: log in; but
+        // not an unreachable keychain, where the new tokens could not be saved either.
+        if (!(error instanceof LoadError) || error instanceof KeychainUnavailable) throw error;
       }
     }
     if (options.additionalParams !== undefined && !this.#warnedAdditionalParams) {

@@ -12,6 +12,7 @@ type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 export const GLOBAL_OPTIONS = {
   'client-id': { type: 'string' },
   storage: { type: 'string' },
+  'app-name': { type: 'string' },
   environment: { type: 'string' },
   'auth-url': { type: 'string' },
   'client-secret-file': { type: 'string' },
@@ -40,6 +41,12 @@ export const COMMAND_OPTIONS = {
   },
   whoami: { json: { type: 'boolean' } },
   logout: { 'ignore-errors': { type: 'boolean' } },
+  migrate: {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'remove-source': { type: 'boolean' },
+  },
   demo: {},
   help: {},
 } as const satisfies Record<string, OptionSpecs>;

@@ -14,6 +14,7 @@ import { describeUser } from './commands/whoami.js';
 import { type CliIo, EXIT } from './output.js';
 import { type CliSettings, requireClientId } from './settings.js';
 import { type StatusReport, statusEntries, statusTable } from './status-report.js';
+import { describeStorage } from './storage-choice.js';
 
 /** The commands a confidential client can run. */
 export const CLIENT_CREDENTIALS_COMMANDS: ReadonlySet<string> = new Set([
@@ -104,7 +105,7 @@ async function status(
   if (values['json'] === true) {
     const report: StatusReport & { grant: string } = {
       clientId: client.clientId,
-      storage: settings.storage,
+      storage: describeStorage(settings),
       grant: 'client_credentials',
       tokens: entries,
     };
@@ -112,7 +113,7 @@ async function status(
     return EXIT.ok;
   }
   io.stdout.write(
-    `Client id:  ${client.clientId} (client credentials: the client's own tokens)\nToken file: ${settings.storage}\n\n`,
+    `Client id:  ${client.clientId} (client credentials: the client's own tokens)\nToken file: ${describeStorage(settings)}\n\n`,
   );
   if (entries.length === 0) {
     io.stderr.write('No client tokens are stored yet; native-login token asks for them.\n');
@@ -138,15 +139,17 @@ async function logout(client: ClientCredentialsClient, settings: CliSettings, io
   const failed = result.failures.length;
   const revoked = `${result.revoked} token${result.revoked === 1 ? '' : 's'} revoked`;
   if (result.revoked === 0 && failed === 0) {
-    io.stderr.write(`No client tokens were stored in ${settings.storage}; nothing to revoke.\n`);
+    io.stderr.write(
+      `No client tokens were stored in ${describeStorage(settings)}; nothing to revoke.\n`,
+    );
     return EXIT.ok;
   }
   if (failed === 0) {
-    io.stderr.write(`Client tokens: ${revoked}, and removed from ${settings.storage}.\n`);
+    io.stderr.write(`Client tokens: ${revoked}, and removed from ${describeStorage(settings)}.\n`);
     return EXIT.ok;
   }
   io.stderr.write(
-    `Client tokens: ${revoked}, ${failed} could not be revoked; all were removed from ${settings.storage}.\n`,
+    `Client tokens: ${revoked}, ${failed} could not be revoked; all were removed from ${describeStorage(settings)}.\n`,
   );
   return EXIT.authServer;
 }

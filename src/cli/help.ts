@@ -3,7 +3,12 @@
 const GLOBALS = `Global options (before or after the command):
   --client-id ID      your app's Globus Auth client id   [env NATIVE_LOGIN_CLIENT_ID]
   --storage PATH      the token file                      [env NATIVE_LOGIN_STORAGE]
-                      (default ~/.globus-native-apps.cfg, one section per client id)
+                      (default ~/.globus-native-apps.cfg, one section per client id),
+                      or keyring (the system keychain), or auto (the keychain when
+                      one answers, else the default file)
+  --storage globus-app  share a Python GlobusApp's token file
+                      (~/.globus/app/<client id>/<app name>/tokens.json)
+  --app-name NAME     the GlobusApp's app_name (with globus-app) [env NATIVE_LOGIN_APP_NAME]
   --environment NAME  Globus environment: production, preview, sandbox, …
                                                           [env GLOBUS_SDK_ENVIRONMENT]
   --auth-url URL      Globus Auth base URL (wins over --environment)
@@ -24,6 +29,7 @@ Commands:
   token     print a valid access token (refreshed when needed) on stdout
   whoami    who is logged in (OpenID userinfo)
   logout    revoke the tokens at Globus Auth and forget them
+  migrate   copy the tokens to another storage (e.g. to a Python GlobusApp's file)
   emulator  run a local Globus Auth for tests and offline work
   demo      the whole story against a private emulator, narrated (no client id needed)
   help      help for a command: native-login help <command>
@@ -31,7 +37,7 @@ Commands:
 ${GLOBALS}
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
-            5 token file, 124 login timed out, 130 cancelled.
+            5 token storage (file or keychain), 124 login timed out, 130 cancelled.
 
 Examples:
   export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>
@@ -127,6 +133,27 @@ Options:
 
 Examples:
   native-login logout
+`,
+  migrate: `Usage: native-login migrate --from NAME --to NAME [--dry-run] [--remove-source]
+
+Copies this client's tokens from one storage to another: ini (the fair-research-login file,
+or --storage PATH) or globus-app (a Python GlobusApp's JSON file; needs --app-name). The
+tokens' identity comes from the stored id_token identity, else from Globus Auth's userinfo.
+Tokens of two identities are never mixed: the copy is refused instead. The source is left as
+it was unless --remove-source. Says on stderr what it copied, or would copy.
+
+Options:
+  --from NAME        where the tokens are now: ini or globus-app
+  --to NAME          where to copy them: ini or globus-app
+  --dry-run          say what would be copied, write nothing
+  --remove-source    remove them from the source once copied (they are not revoked)
+
+Exit codes: 0 copied (or would be); 3 nothing stored in the source; 5 a token file problem.
+
+Examples:
+  native-login migrate --from ini --to globus-app --app-name "My App" --dry-run
+  native-login migrate --from ini --to globus-app --app-name "My App"
+  native-login --storage globus-app --app-name "My App" status
 `,
   demo: `Usage: native-login demo
 

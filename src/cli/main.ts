@@ -23,6 +23,7 @@ const LOADERS: Record<string, () => Promise<{ run: CommandRun }>> = {
   token: () => import('./commands/token.js'),
   whoami: () => import('./commands/whoami.js'),
   logout: () => import('./commands/logout.js'),
+  migrate: () => import('./commands/migrate.js'),
   demo: () => import('./commands/demo.js'),
 };
 

@@ -9,6 +9,7 @@ import {
   IdentityMismatch,
   InvalidIdToken,
   InvalidTokenFormat,
+  KeychainUnavailable,
   LoadError,
   LoginCancelled,
   LoginException,
@@ -48,7 +49,13 @@ export function exitCodeFor(error: unknown): number {
     return cause instanceof Error && cause.name === 'TimeoutError' ? EXIT.timedOut : EXIT.cancelled;
   }
   // A damaged file is a LoadError too, but logging in again is not the first thing to try.
-  if (error instanceof TokenFileCorrupt || error instanceof TokenStorageError) return EXIT.storage;
+  if (
+    error instanceof TokenFileCorrupt ||
+    error instanceof TokenStorageError ||
+    error instanceof KeychainUnavailable
+  ) {
+    return EXIT.storage;
+  }
   // Stored tokens that fail validation arrive as TokenStorageError (readValidTokens), so a
   // bare InvalidTokenFormat is a token the server sent.
   if (error instanceof InvalidTokenFormat) return EXIT.authServer;

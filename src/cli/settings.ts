@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import type { NativeClient, NativeClientOptions } from '../native-client.js';
 import { type OptionValues, stringValue } from './args.js';
 import type { CliIo } from './output.js';
+import { isStorageName } from './storage-choice.js';
 
 /** The token file's name in the home folder, as fair-research-login names it. */
 export const DEFAULT_STORAGE_NAME = '.globus-native-apps.cfg';
@@ -16,8 +17,14 @@ export const DEFAULT_STORAGE_NAME = '.globus-native-apps.cfg';
 /** What every command may need from the global options and the environment. */
 export type CliSettings = {
   clientId: string | undefined;
-  /** The token file (absolute path). */
+  /** The token file (absolute path), or a storage name (`globus-app`, see storage-choice.ts). */
   storage: string;
+  /** The fair-research-login INI file: `--storage PATH`, else ~/.globus-native-apps.cfg. */
+  iniFile: string;
+  /** GlobusApp's app name, for `--storage globus-app` and `migrate`. */
+  appName: string | undefined;
+  /** The environment variables the command runs with. */
+  env: NodeJS.ProcessEnv;
   environment: string | undefined;
   authUrl: string | undefined;
   debug: boolean;
@@ -30,9 +37,13 @@ export function readSettings(values: OptionValues, env: NodeJS.ProcessEnv): CliS
     nonEmpty(stringValue(values, 'storage')) ??
     nonEmpty(env['NATIVE_LOGIN_STORAGE']) ??
     join(home, DEFAULT_STORAGE_NAME);
+  const named = isStorageName(storage);
   return {
     clientId: nonEmpty(stringValue(values, 'client-id')) ?? nonEmpty(env['NATIVE_LOGIN_CLIENT_ID']),
-    storage: expandHome(storage, home),
+    storage: named ? storage : expandHome(storage, home),
+    iniFile: named ? join(home, DEFAULT_STORAGE_NAME) : expandHome(storage, home),
+    appName: nonEmpty(stringValue(values, 'app-name')) ?? nonEmpty(env['NATIVE_LOGIN_APP_NAME']),
+    env,
     environment: nonEmpty(stringValue(values, 'environment')),
     authUrl: nonEmpty(stringValue(values, 'auth-url')),
     debug: values['debug'] === true,

@@ -78,6 +78,11 @@ export class TokenFile {
     return (await this.#getLock()).withLock(fn);
   }
 
+  /** Runs one read-modify-write step of a storage's own under the lock, one step at a time. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return (await this.#getLock()).exclusive(fn);
+  }
+
   /**
    * Read-modify-write under the lock: `change` gets the current text (undefined when there is
    * no file) and returns the new text, `undefined` to leave the file alone, or `null` to

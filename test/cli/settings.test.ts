@@ -13,6 +13,9 @@ test('options win over NATIVE_LOGIN_* variables; the token file defaults to HOME
   assert.deepEqual(readSettings({}, env), {
     clientId: 'from-env',
     storage: '/env.cfg',
+    iniFile: '/env.cfg',
+    appName: undefined,
+    env,
     environment: undefined,
     authUrl: undefined,
     debug: false,
@@ -36,6 +39,26 @@ test('options win over NATIVE_LOGIN_* variables; the token file defaults to HOME
     '/home/ada/.globus-native-apps.cfg',
   );
   assert.equal(readSettings({ storage: 'rel.cfg' }, { HOME: '/h' }).storage, resolve('rel.cfg'));
+});
+
+test('storage names stay names: keyring and auto (option or NATIVE_LOGIN_STORAGE)', () => {
+  assert.equal(readSettings({ storage: 'keyring' }, { HOME: '/h' }).storage, 'keyring');
+  assert.equal(readSettings({}, { HOME: '/h', NATIVE_LOGIN_STORAGE: 'auto' }).storage, 'auto');
+  assert.equal(readSettings({ storage: './keyring' }, { HOME: '/h' }).storage, resolve('keyring'));
+});
+
+test('--storage globus-app is a name, not a path; --app-name or NATIVE_LOGIN_APP_NAME', () => {
+  const env = { HOME: '/home/ada', NATIVE_LOGIN_APP_NAME: 'From Env' };
+  const named = readSettings({ storage: 'globus-app' }, env);
+  assert.equal(named.storage, 'globus-app');
+  assert.equal(named.iniFile, '/home/ada/.globus-native-apps.cfg');
+  assert.equal(named.appName, 'From Env');
+  assert.equal(readSettings({ 'app-name': 'Opt' }, env).appName, 'Opt');
+  assert.equal(
+    readSettings({}, { HOME: '/h', NATIVE_LOGIN_STORAGE: 'globus-app' }).storage,
+    'globus-app',
+  );
+  assert.equal(readSettings({ storage: './globus-app' }, env).storage, resolve('globus-app'));
 });
 
 test('no client id: a usage error with the way to get one', () => {

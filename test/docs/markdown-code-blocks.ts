@@ -6,8 +6,22 @@
 
 /** Languages whose blocks are run: shell scripts, JavaScript modules, TypeScript. */
 export const RUNNABLE = new Set(['sh', 'bash', 'js', 'mjs', 'ts']);
-/** Languages that are not programs (data, transcripts, sketches of output). */
-export const NOT_CODE = new Set(['', 'text', 'json', 'ini', 'console', 'yaml', 'yml', 'toml']);
+/**
+ * Languages not run: data, transcripts and sketches of output, and Python (the Python side is
+ * tested by the interop tests against python3).
+ */
+export const NOT_CODE = new Set([
+  '',
+  'text',
+  'json',
+  'ini',
+  'console',
+  'yaml',
+  'yml',
+  'toml',
+  'python',
+  'py',
+]);
 
 /** One fenced block. */
 export type CodeBlock = {

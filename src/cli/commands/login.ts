@@ -7,6 +7,7 @@ import { InputCodeHandler } from '../../code-handlers/input-code-handler.js';
 import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
 import { TokenFileCorrupt } from '../../errors.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
+import { readValidTokens } from '../../storage/token-storage.js';
 import { systemNow } from '../../tokens/expiry.js';
 import { parseScopes, rootScope } from '../../tokens/scopes.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
@@ -18,17 +19,18 @@ import {
   stringValue,
 } from '../args.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
-import { type CliSettings, createClient } from '../settings.js';
+import { type CliSettings, createClient, requireClientId } from '../settings.js';
+import { chooseStorage, type StorageChoice } from '../storage-choice.js';
 import { checkStorageWritable } from '../storage-preflight.js';
-import { readStoredTokens } from '../stored-tokens.js';
 import { LiveLocalServerCodeHandler } from '../waiting-line.js';
 import { describeUser } from './whoami.js';
 
 /** Logs in (unless the stored tokens already do) and says who and what was saved. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
   const replace = values['replace'] === true;
+  const choice = await chooseStorage(settings, requireClientId(settings));
   // The storage is checked before any browser opens: a failure after the round trip wastes it.
-  const stored = await storedForLogin(settings, replace);
+  const stored = await storedForLogin(choice, settings, replace);
   const scopes = scopesToAsk(listValue(values, 'scope'), stored);
   // Refresh tokens you had are part of what you had: a new login keeps asking for them.
   const keepRefresh = Object.values(stored).some((group) => group.refresh_token);
@@ -38,6 +40,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const interrupts = trackedInterrupts();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true && io.env['TERM'] !== 'dumb';
   const client = await createClient(settings, io, {
+    tokenStorage: choice.storage,
     interrupts: interrupts.source,
     // On a terminal, a live line counts the wait for the browser; the rest is the default.
     ...(terminal && {
@@ -64,6 +67,11 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     io.stderr.write(`${styles.green(`Logged in${await who(client, tokens)}.`)}\n`);
   }
   io.stderr.write(summary(tokens, systemNow()));
+  // Like gh's "insecure storage" notice: with `auto`, say where the tokens went and why.
+  if (settings.storage === 'auto') {
+    const why = choice.note ? ` (${choice.note})` : '';
+    io.stderr.write(`Tokens stored in ${choice.description}${why}.\n`);
+  }
   return EXIT.ok;
 }
 
@@ -94,16 +102,18 @@ export function scopesToAsk(
  * readable and writable; a damaged file counts as none (the login moves it aside).
  */
 async function storedForLogin(
+  choice: StorageChoice,
   settings: CliSettings,
   replace: boolean,
 ): Promise<TokensByResourceServer> {
   let stored: TokensByResourceServer = {};
   try {
-    stored = await readStoredTokens(settings);
+    stored = await readValidTokens(choice.storage);
   } catch (error) {
     if (!(error instanceof TokenFileCorrupt)) throw error;
   }
-  await checkStorageWritable(settings.storage);
+  // The INI file (named, or chosen by `auto`): its folder must take a temp file and a lock.
+  if (choice.description === settings.iniFile) await checkStorageWritable(settings.iniFile);
   return replace ? {} : stored;
 }
 

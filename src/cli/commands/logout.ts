@@ -9,6 +9,7 @@ import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import type { OptionValues } from '../args.js';
 import { type CliIo, EXIT, oneLine } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
+import { describeStorage } from '../storage-choice.js';
 import { readStoredTokens } from '../stored-tokens.js';
 
 const CONSENTS = 'https://app.globus.org/account/consents';
@@ -21,17 +22,17 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const failed = result.failures.length;
   if (result.revoked === 0 && failed === 0) {
     io.stderr.write(
-      `Nothing was stored for this client in ${settings.storage}; nothing to revoke.\n`,
+      `Nothing was stored for this client in ${describeStorage(settings)}; nothing to revoke.\n`,
     );
     return EXIT.ok;
   }
   const revoked = `${result.revoked} token${result.revoked === 1 ? '' : 's'} revoked`;
   if (failed === 0) {
-    io.stderr.write(`Logged out: ${revoked}, and removed from ${settings.storage}.\n`);
+    io.stderr.write(`Logged out: ${revoked}, and removed from ${describeStorage(settings)}.\n`);
     return EXIT.ok;
   }
   io.stderr.write(
-    `Logged out with errors: ${revoked}, ${failed} could not be revoked (${reasons(result)}); all were removed from ${settings.storage}.\n`,
+    `Logged out with errors: ${revoked}, ${failed} could not be revoked (${reasons(result)}); all were removed from ${describeStorage(settings)}.\n`,
   );
   if (values['ignore-errors'] === true) return EXIT.ok;
   io.stderr.write(
@@ -62,16 +63,16 @@ async function logoutOrRevoke(client: NativeClient, settings: CliSettings): Prom
     } catch {
       throw new TokenStorageError(`${error.message.replace(/\.$/, '')}: nothing was revoked.`, {
         cause: error,
-        filename: settings.storage,
-        hint: `Run logout as the user who can read ${settings.storage}, or revoke this app's grant at ${CONSENTS}.`,
+        filename: error.filename,
+        hint: `Run logout as the user who can read ${describeStorage(settings)}, or revoke this app's grant at ${CONSENTS}.`,
       });
     }
     const revoked = await revokeEach(client, tokens);
     throw new TokenStorageError(
-      `Revoked ${revoked.done} of ${revoked.total} tokens at Globus Auth, but could not remove them from ${settings.storage}: ${oneLine(error.message)}`,
+      `Revoked ${revoked.done} of ${revoked.total} tokens at Globus Auth, but could not remove them from ${describeStorage(settings)}: ${oneLine(error.message)}`,
       {
         cause: error,
-        filename: settings.storage,
+        filename: error.filename,
         hint:
           revoked.done === revoked.total
             ? 'The revoked tokens no longer work: delete the file, or fix the permissions of its folder and run logout again.'
