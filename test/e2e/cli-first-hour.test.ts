@@ -205,6 +205,10 @@ describe('a newcomer’s first hour with native-login', () => {
       const unreadable = await asUser(['login', '--force', '--timeout', '5']);
       assert.equal(unreadable.code, 5, unreadable.stderr);
       assert.doesNotMatch(unreadable.stderr, /oauth2\/authorize/);
+      const unreadableLogout = await asUser(['logout']);
+      assert.equal(unreadableLogout.code, 5, unreadableLogout.stderr);
+      assert.match(unreadableLogout.stderr, /nothing was revoked/);
+      assert.match(unreadableLogout.stderr, /\nhint: Run logout as the user who can read/);
       // A folder the person cannot write: the same, and logout still revokes.
       await chmod(file, 0o600);
       await chmod(dir, 0o500);
