@@ -4,7 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { didYouMean } from './did-you-mean.js';
+import { didYouMean, unknownOptionAdvice } from './did-you-mean.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -129,7 +129,7 @@ function parseStrict(
     const help = `See native-login ${command === undefined ? '' : `${command} `}--help.`;
     throw new UsageError(first.replace(/\.?$/, '.'), {
       cause: error,
-      hint: `${unknownOptionAdvice(first, options)}${help}`,
+      hint: `${unknownOptionAdvice(first, Object.keys(options), COMMAND_OPTIONS)}${help}`,
     });
   }
 }
@@ -151,22 +151,6 @@ function splitShortEquals(argv: readonly string[]): string[] {
     else out.push(arg);
   }
   return out;
-}
-
-/** For "Unknown option '--jsn'": the nearest option, or the commands that have it. */
-function unknownOptionAdvice(message: string, options: OptionSpecs): string {
-  const flag = /^Unknown option '(--?[^'=]+)/.exec(message)?.[1];
-  if (flag === undefined || !flag.startsWith('--')) return '';
-  const name = flag.slice(2);
-  const elsewhere = Object.entries(COMMAND_OPTIONS)
-    .filter(([, own]) => Object.hasOwn(own, name))
-    .map(([command]) => command);
-  if (elsewhere.length > 0) return `${flag} is an option of ${elsewhere.join(', ')}. `;
-  const guess = didYouMean(name, Object.keys(options)).replace(
-    /Did you mean (\S+)\?/,
-    'Did you mean --$1?',
-  );
-  return guess === '' ? '' : `${guess.trim()} `;
 }
 
 /** `K=V` pairs into an object; a repeated key becomes a list (passed through as given). */

@@ -54,3 +54,23 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const match = nearest(word, candidates);
   return match === undefined ? '' : ` Did you mean ${match}?`;
 }
+
+/**
+ * For parseArgs's "Unknown option '--jsn'": the commands that have that option, or the nearest
+ * of `options` (this command's and the global ones); "" when neither helps.
+ */
+export function unknownOptionAdvice(
+  message: string,
+  options: readonly string[],
+  optionsByCommand: Readonly<Record<string, object>>,
+): string {
+  const flag = /^Unknown option '(--[^'=]+)/.exec(message)?.[1];
+  if (flag === undefined) return '';
+  const name = flag.slice(2);
+  const elsewhere = Object.entries(optionsByCommand)
+    .filter(([, own]) => Object.hasOwn(own, name))
+    .map(([command]) => command);
+  if (elsewhere.length > 0) return `${flag} is an option of ${elsewhere.join(', ')}. `;
+  const guess = nearest(name, options);
+  return guess === undefined ? '' : `Did you mean --${guess}? `;
+}

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { didYouMean, editDistance, nearest } from '../../src/cli/did-you-mean.js';
+import {
+  didYouMean,
+  editDistance,
+  nearest,
+  unknownOptionAdvice,
+} from '../../src/cli/did-you-mean.js';
 
 test('edit distance counts inserts, deletes, substitutions and neighbour swaps', () => {
   assert.equal(editDistance('login', 'login'), 0);
@@ -23,4 +28,19 @@ test('nearest suggests likely typos only', () => {
   assert.equal(nearest('login', ['login']), undefined);
   assert.equal(didYouMean('stauts', ['status']), ' Did you mean status?');
   assert.equal(didYouMean('zzz', ['status']), '');
+});
+
+test('an unknown option: the command that has it, or the nearest option', () => {
+  const byCommand = { status: { json: {} }, whoami: { json: {} }, login: { force: {} } };
+  const msg = (flag: string) => `Unknown option '${flag}'. To specify a positional argument…`;
+  assert.equal(
+    unknownOptionAdvice(msg('--force'), ['json'], byCommand),
+    '--force is an option of login. ',
+  );
+  assert.equal(
+    unknownOptionAdvice(msg('--jsn'), ['json', 'help'], byCommand),
+    'Did you mean --json? ',
+  );
+  assert.equal(unknownOptionAdvice(msg('--zzz'), ['json'], byCommand), '');
+  assert.equal(unknownOptionAdvice(msg('-x'), ['json'], byCommand), '');
 });
