@@ -24,12 +24,46 @@ function cells(row) {
   ];
 }
 
+const TARGET_HEADERS = [
+  '#',
+  'measure',
+  'ours (median)',
+  '× floor',
+  'target',
+  'verdict',
+  'fair-research-login (Python)',
+];
+
+/** The rows that have a target or a Python figure, as cells of TARGET_HEADERS. */
+function targetLines(rows) {
+  return rows
+    .filter((row) => row.target || row.python)
+    .map((row) => [
+      row.id,
+      row.title,
+      row.summary ? formatSummary(row.summary, row.unit).median : (row.text ?? ''),
+      row.ratio === undefined ? '' : `${row.ratio.toFixed(2)}×`,
+      row.target ?? '',
+      row.verdict ?? '',
+      row.python ?? '',
+    ]);
+}
+
 /** The table as aligned plain text (backticks dropped). */
 export function textTable(rows) {
-  const table = [HEADERS, ...rows.map(cells)].map((line) =>
-    line.map((cell) => cell.replaceAll('`', '')),
+  return alignedText(HEADERS, rows.map(cells));
+}
+
+/** Each target with our figure and the Python library's, as aligned plain text. */
+export function textTargetTable(rows) {
+  return alignedText(TARGET_HEADERS, targetLines(rows));
+}
+
+function alignedText(headers, body) {
+  const table = [headers, ...body].map((line) =>
+    line.map((cell) => String(cell).replaceAll('`', '')),
   );
-  const widths = HEADERS.map((_, i) => Math.max(...table.map((line) => [...line[i]].length)));
+  const widths = headers.map((_, i) => Math.max(...table.map((line) => [...line[i]].length)));
   const pad = (cell, i) => cell + ' '.repeat(widths[i] - [...cell].length);
   const lines = table.map((line) => line.map(pad).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
@@ -46,9 +80,23 @@ function markdownTable(headers, lines) {
   ].join('\n');
 }
 
+/** A warning when the load average exceeded the CPUs at the start or the end of the run. */
+export function busyNote(machine) {
+  const loads = machine.load.split('→').map((part) => Number(part.trim()));
+  const most = Math.max(...loads);
+  if (!(most > Number(machine.cpus))) return undefined;
+  return (
+    `**A busy machine:** the load average reached ${most.toFixed(1)} on ${machine.cpus} CPUs ` +
+    'during this run (other work sharing the machine). Absolute times are inflated and noisy, ' +
+    'and ratios to the floor are distorted (start-up costs stretch unevenly); compare ratios ' +
+    'within this run only, and rerun on a quiet machine for verdicts.'
+  );
+}
+
 /** The whole RESULTS.md. */
 export function markdownReport({ machine, mode, rows, notes, histogram, errors, command }) {
-  const withPython = rows.filter((row) => row.python);
+  const busy = busyNote(machine);
+  const withTargets = targetLines(rows);
   const parts = [
     '# Benchmark results',
     '',
@@ -73,6 +121,7 @@ export function markdownReport({ machine, mode, rows, notes, histogram, errors, 
       ],
     ),
     '',
+    ...(busy ? [busy, ''] : []),
     '## Results',
     '',
     markdownTable(
@@ -81,21 +130,11 @@ export function markdownReport({ machine, mode, rows, notes, histogram, errors, 
     ),
     '',
   ];
-  if (withPython.length > 0) {
+  if (withTargets.length > 0) {
     parts.push(
       '## Against the targets and the Python library',
       '',
-      markdownTable(
-        ['#', 'measure', 'ours (median)', 'target', 'verdict', 'fair-research-login (Python)'],
-        withPython.map((row) => [
-          row.id,
-          row.title,
-          row.summary ? formatSummary(row.summary, row.unit).median : (row.text ?? ''),
-          row.target ?? '',
-          row.verdict ?? '',
-          row.python,
-        ]),
-      ),
+      markdownTable(TARGET_HEADERS, withTargets),
       '',
     );
   }

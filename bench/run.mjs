@@ -15,12 +15,12 @@ import { installFootprint } from './install-footprint.mjs';
 import { loginOverhead } from './login-overhead.mjs';
 import { describeMachine } from './machine.mjs';
 import { concurrentRefreshInChild } from './refresh-child.mjs';
-import { markdownReport, textHistogram, textTable } from './report.mjs';
+import { busyNote, markdownReport, textHistogram, textTable, textTargetTable } from './report.mjs';
 import { tokenFile } from './token-file.mjs';
 
 const USAGE = `Usage: npm run bench [-- options]   (or: node bench/run.mjs [options] after npm run build)
   --quick         few runs, small sizes, no install footprint; writes nothing (for CI)
-  --only LETTERS  scenarios to run, e.g. --only ab or --only c,d (a, b and f run together)
+  --only LETTERS  scenarios to run, e.g. --only ab or --only c,d (a, b, f and cold c run together)
   --footprint     measure the install footprint (g) even with --quick
   --out FILE      where to write the Markdown report (default bench/RESULTS.md on a full run)
   --no-write      do not write the report
@@ -34,7 +34,7 @@ const FULL = {
   footprint: true,
 };
 const QUICK = {
-  cold: { runs: 5, warmups: 1, rssRuns: 2 },
+  cold: { runs: 3, warmups: 1, rssRuns: 1 },
   tokens: { sizes: [100, 1000], runsFor: () => 5, warmups: 1 },
   login: { runs: 10, warmups: 2 },
   refresh: { runs: 2, warmups: 0, callers: 10_000, otherStorages: 100 },
@@ -89,7 +89,7 @@ async function scenario(name, fn) {
 }
 
 try {
-  if (wants('a', 'b', 'd', 'e', 'f')) {
+  if (wants('a', 'b', 'c', 'd', 'e', 'f')) {
     emulator = await startEmulatorProcess({ cliPath: CLI_PATH });
   }
   // The login comes first, so that its "first login in the process" is really the first.
@@ -104,8 +104,8 @@ try {
       );
     }
   }
-  if (wants('a', 'b', 'f')) {
-    await scenario('(a, b, f) cold native-login token', () =>
+  if (wants('a', 'b', 'c', 'f')) {
+    await scenario('(a, b, c, f) fresh processes: CLI and library', () =>
       coldProcess({ emulator, tmp, ...plan.cold }),
     );
   }
@@ -123,13 +123,20 @@ try {
 }
 
 rows.sort((x, y) => x.id.localeCompare(y.id));
+// A few runs on a CI machine say nothing about speed: the quick run proves the scenarios work.
+if (values.quick) {
+  for (const row of rows) if (row.timing) row.verdict = 'quick run: no verdict';
+}
 // Notes start with their scenario, "(a)…"; the sort is stable within one scenario.
 notes.sort((x, y) => x.slice(1, 2).localeCompare(y.slice(1, 2)));
 const machine = { ...atStart, load: `${atStart.load} → ${describeMachine().load}` };
 console.log(
   `\nnative-login benchmarks (${values.quick ? 'quick' : 'full'}) — ${machine.cpus} × ${machine.model}, ${machine.memory}, Node ${machine.node}, load ${machine.load}, ${machine.date}\n`,
 );
+const busy = busyNote(machine);
+if (busy) console.log(`${busy.replaceAll('**', '')}\n`);
 console.log(textTable(rows));
+console.log(`\nAgainst the targets and the Python library:\n${textTargetTable(rows)}`);
 if (histogram) console.log(`\n(d) spread of our login overhead:\n${textHistogram(histogram)}`);
 for (const error of errors) console.log(`\nCRASHED ${error}`);
 

@@ -77,6 +77,7 @@ function rowsFor(points) {
         ...(at1000 && {
           target: `≤ ${target} ms`,
           verdict: `${summary.median <= target ? 'met' : 'MISSED'}: median ${summary.median.toFixed(1)} ms`,
+          timing: true,
           python,
         }),
       });
@@ -93,6 +94,7 @@ function rowsFor(points) {
         text: `time ∝ N^${k.toFixed(2)}`,
         target: 'linear at worst',
         verdict: `${k <= 1.15 ? 'met' : 'MISSED'}: exponent ${k.toFixed(2)} (1 = linear)`,
+        timing: true,
       });
     }
   }
@@ -108,7 +110,7 @@ function notesFor(points, warmups) {
 }
 
 /** An INI file as MultiClientTokenStorage writes it: N sections, ours in the middle. */
-function iniFile(clients) {
+export function iniFile(clients) {
   const sections = [];
   for (let i = 0; i < clients; i++) {
     sections.push(section(i === Math.floor(clients / 2) ? CLIENT_ID : randomUUID()));

@@ -20,6 +20,7 @@ export type NativeClientOptions = {
   codeHandlers?: readonly CodeHandler[];
   environment?: string;
   authBaseUrl?: string;
+  /** For calls to Globus Auth (default: node:http/https) and authorizers' `fetch` (default: global fetch). */
   fetch?: typeof fetch;
   openBrowser?: (url: string) => void | Promise<void>;
   /** The clock, in seconds. */

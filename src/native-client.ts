@@ -18,7 +18,6 @@ import {
 } from './errors.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { interactiveLogin } from './interactive-login.js';
 import {
   DEFAULT_SCOPES,
   type Logger,
@@ -145,6 +144,8 @@ export class NativeClient {
       this.#warnedAdditionalParams = true;
       this.#logger.warn('login({ additionalParams }) is deprecated: use queryParams.');
     }
+    // Loaded on first login: code handlers' servers, PKCE, the browser opener.
+    const { interactiveLogin } = await import('./interactive-login.js');
     const tokens = await interactiveLogin({
       auth: this.#auth,
       appName: this.appName,

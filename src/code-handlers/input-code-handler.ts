@@ -2,7 +2,6 @@
  * Gets the code by asking the person to paste it: Globus Auth's helper page
  * (`<base>v2/web/auth-code`) shows it after login. Works over SSH and in containers.
  */
-import { createInterface } from 'node:readline';
 import { AuthFailure, LoginCancelled, UsageError } from '../errors.js';
 import type {
   AuthenticateRequest,
@@ -10,8 +9,6 @@ import type {
   CodeHandler,
   CodeHandlerContext,
 } from './code-handler.js';
-import { showLoginUrl } from './show-login-url.js';
-import { waitForCode } from './wait-for-code.js';
 
 /** The question asked on stderr, exactly. */
 export const PASTE_PROMPT = 'Please paste your auth code below:';
@@ -25,12 +22,24 @@ export type InputCodeHandlerOptions = {
 const NO_INPUT_HINT =
   'To log in, run it where you can type (an interactive terminal), let the local server receive the code (not over SSH), or pass the code in with your own CodeHandler.';
 
+/** Loaded by start(): a client that never logs in never loads readline. */
+async function loadParts() {
+  const [readline, show, wait] = await Promise.all([
+    import('node:readline'),
+    import('./show-login-url.js'),
+    import('./wait-for-code.js'),
+  ]);
+  return { createInterface: readline.createInterface, ...show, ...wait };
+}
+type Parts = Awaited<ReturnType<typeof loadParts>>;
+
 /** Shows the login URL and reads the code the person pastes on stdin. */
 export class InputCodeHandler implements CodeHandler {
   readonly name = 'input';
   readonly #fixedRedirectUri: string | undefined;
   #redirectUri: string | undefined;
   #cancel: (() => void) | undefined;
+  #parts: Parts | undefined;
 
   constructor(options: InputCodeHandlerOptions = {}) {
     this.#fixedRedirectUri = options.redirectUri;
@@ -52,6 +61,7 @@ export class InputCodeHandler implements CodeHandler {
 
   /** Works out the redirect URI from `ctx.authBaseUrl`. Idempotent. */
   async start(ctx: CodeHandlerContext): Promise<void> {
+    this.#parts ??= await loadParts();
     if (this.#fixedRedirectUri !== undefined) return;
     const base = ctx.authBaseUrl.endsWith('/') ? ctx.authBaseUrl : `${ctx.authBaseUrl}/`;
     this.#redirectUri = new URL('v2/web/auth-code', base).href;
@@ -62,6 +72,7 @@ export class InputCodeHandler implements CodeHandler {
     request: AuthenticateRequest,
     ctx: CodeHandlerContext,
   ): Promise<AuthorizationResponse> {
+    const { createInterface, showLoginUrl, waitForCode } = this.#parts ?? (await loadParts());
     if (this.#cancel !== undefined)
       throw new UsageError('This handler is already waiting for a code.');
     const options = {

@@ -13,11 +13,25 @@ import type {
   CodeHandlerContext,
 } from './code-handler.js';
 import { LandingPage, type LandingPageVars, renderProblemPage } from './landing-page.js';
-import { type LoopbackHost, LoopbackServer, loopbackHost, sendPage } from './loopback-server.js';
-import { classifyRedirectRequest } from './redirect-request.js';
+import { type LoopbackHost, loopbackHost } from './loopback-host.js';
+import type { LoopbackServer } from './loopback-server.js';
 import { isRemoteSession } from './remote-session.js';
-import { showLoginUrl } from './show-login-url.js';
-import { type WaitSettle, waitForCode } from './wait-for-code.js';
+import type { WaitSettle } from './wait-for-code.js';
+
+/**
+ * The server side, loaded when a server starts: building a handler (as every NativeClient
+ * does by default) loads no HTTP server code.
+ */
+async function loadServerParts() {
+  const [server, redirect, wait, show] = await Promise.all([
+    import('./loopback-server.js'),
+    import('./redirect-request.js'),
+    import('./wait-for-code.js'),
+    import('./show-login-url.js'),
+  ]);
+  return { ...server, ...redirect, ...wait, ...show };
+}
+type ServerParts = Awaited<ReturnType<typeof loadServerParts>>;
 
 /** Options for LocalServerCodeHandler (fair-research-login's, camelCased). */
 export type LocalServerCodeHandlerOptions = {
@@ -43,6 +57,7 @@ export class LocalServerCodeHandler implements CodeHandler {
   readonly #redirectPath: string;
   readonly #page: LandingPage;
   #server: LoopbackServer | undefined;
+  #parts: ServerParts | undefined;
   #starting: Promise<void> | undefined;
   #redirectUri: string | undefined;
   #state: string | undefined;
@@ -111,6 +126,8 @@ export class LocalServerCodeHandler implements CodeHandler {
       throw new UsageError('This handler is already waiting for a login.');
     }
     this.#appName = ctx.appName;
+    // Loaded by start(), which made the server.
+    const { waitForCode, showLoginUrl } = this.#parts as ServerParts;
     const options = {
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
@@ -145,7 +162,8 @@ export class LocalServerCodeHandler implements CodeHandler {
   }
 
   async #listen(): Promise<void> {
-    const server = await LoopbackServer.listen({
+    this.#parts ??= await loadServerParts();
+    const server = await this.#parts.LoopbackServer.listen({
       port: this.#port,
       host: this.#host.listenHost,
       onRequest: (req, res) => this.#onRequest(req, res),
@@ -160,6 +178,8 @@ export class LocalServerCodeHandler implements CodeHandler {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Set before the server could listen, so always there.
+    const { classifyRedirectRequest, sendPage } = this.#parts as ServerParts;
     const settle = this.#settle;
     const outcome = classifyRedirectRequest(
       { method: req.method, url: req.url },

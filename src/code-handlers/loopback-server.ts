@@ -9,9 +9,9 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import { type AddressInfo, isIPv4 } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { LocalServerError, UsageError } from '../errors.js';
+import { LocalServerError } from '../errors.js';
 import { LANDING_PAGE_HEADERS } from './landing-page.js';
 
 // Bounds that keep junk, slow or half-open connections from holding resources while we wait.
@@ -26,21 +26,6 @@ const SERVER_LIMITS = {
 // holding idle connections must not lock the browser's redirect out (a hard cap would).
 const MAX_CONNECTIONS = 64;
 const IDLE_SOCKET_MS = 30_000;
-
-/** Where to listen and what to call it in the redirect URI. */
-export type LoopbackHost = { listenHost: string; uriHost: string };
-
-/** Maps a hostname option to a loopback address; refuses anything that is not loopback. */
-export function loopbackHost(hostname: string): LoopbackHost {
-  if (hostname === 'localhost') return { listenHost: '127.0.0.1', uriHost: 'localhost' };
-  if (hostname === '::1' || hostname === '[::1]') return { listenHost: '::1', uriHost: '[::1]' };
-  if (isIPv4(hostname) && hostname.startsWith('127.')) {
-    return { listenHost: hostname, uriHost: hostname };
-  }
-  throw new UsageError(
-    `The local server listens on a loopback address only (127.0.0.1, ::1 or localhost), not "${hostname}".`,
-  );
-}
 
 /** What `LoopbackServer.listen` needs. */
 export type LoopbackServerOptions = {

@@ -1,13 +1,16 @@
 import { LoginException, NetworkError } from '../errors.js';
 import { anySignal, cancellableSleep, cancelled } from './abort-signals.js';
 import {
+  type AnswerHead,
   type AuthResponse,
   errorFromResponse,
+  fetchAnswer,
+  type HttpAnswer,
   malformed,
   parseJsonObject,
-  readCappedText,
 } from './auth-response.js';
 import { classifyNetworkFailure } from './network-failure.js';
+import { nodeHttpSend } from './node-http-send.js';
 
 /** Pauses before the 2nd and 3rd attempt; worst case 1.25 s of waiting on top of the timeouts. */
 export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([250, 1000]);
@@ -20,7 +23,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 /** How requests reach Globus Auth: shared by every call of one client. */
 export type AuthTransport = {
-  fetch: typeof fetch;
+  /** An injected fetch; without one, requests go out with node:http/node:https (faster to load). */
+  fetch?: typeof fetch | undefined;
   /** Per attempt, covering the answer's body too; `Infinity` for none. */
   timeoutMs: number;
   userAgent: string;
@@ -97,18 +101,16 @@ async function attemptOnce(
   const signal =
     request.signal === undefined ? timeout.signal : anySignal([request.signal, timeout.signal]);
   try {
-    // Called detached: some fetch implementations refuse a foreign `this`.
-    const send = transport.fetch;
-    const response = await send(request.url, buildInit(transport, request, signal));
+    const response = await send(transport, request, signal);
     if (canRetry && request.retry === 'idempotent' && RETRY_STATUSES.has(response.status)) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       return { kind: 'retry' };
     }
     if (response.status >= 300 && response.status < 400) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       throw malformed(response, endpoint, `a redirect to ${redirectTarget(response, endpoint)}`);
     }
-    const text = await readCappedText(response, endpoint);
+    const text = await response.text(endpoint);
     const ignore = request.expect === 'ignore' && response.status < 300;
     return {
       kind: 'done',
@@ -141,27 +143,32 @@ async function attemptOnce(
   }
 }
 
-function buildInit(
+/** The same request through the injected fetch (redirects not followed) or node:http. */
+async function send(
   transport: AuthTransport,
   request: AuthRequest,
   signal: AbortSignal,
-): RequestInit {
+): Promise<HttpAnswer> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'User-Agent': transport.userAgent,
   };
   if (request.bearer !== undefined) headers['Authorization'] = `Bearer ${request.bearer}`;
   if (request.authorization !== undefined) headers['Authorization'] = request.authorization;
-  const init: RequestInit = { method: request.method, headers, signal, redirect: 'manual' };
+  let body: string | undefined;
   if (request.form !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    init.body = new URLSearchParams(request.form).toString();
+    body = new URLSearchParams(request.form).toString();
   }
-  return init;
+  const init = { method: request.method, headers, body, signal };
+  if (transport.fetch === undefined) return nodeHttpSend(request.url, init);
+  // Called detached: some fetch implementations refuse a foreign `this`.
+  const fetchFn = transport.fetch;
+  return fetchAnswer(await fetchFn(request.url, { ...init, redirect: 'manual' }));
 }
 
 /** Where a redirect points, without its query (which could carry a code). */
-function redirectTarget(response: Response, endpoint: string): string {
+function redirectTarget(response: AnswerHead, endpoint: string): string {
   const location = response.headers.get('location');
   if (location === null) return 'nowhere';
   try {

@@ -6,6 +6,29 @@ export const MAX_RESPONSE_BYTES = 1024 * 1024;
 /** What Globus Auth said: the status and the JSON object it sent (empty when ignored). */
 export type AuthResponse = { status: number; body: Record<string, unknown> };
 
+/** The status line and headers of an answer (a fetch Response is one). */
+export type AnswerHead = { status: number; headers: { get(name: string): string | null } };
+
+/** An HTTP answer as authRequest reads it, whether fetch or node:http brought it. */
+export type HttpAnswer = AnswerHead & {
+  /** The body as text; a `malformed_response` error past {@link MAX_RESPONSE_BYTES}. */
+  text(endpoint: string): Promise<string>;
+  /** Drops the body unread. */
+  discard(): Promise<void>;
+};
+
+/** A fetch Response seen as an {@link HttpAnswer}. */
+export function fetchAnswer(response: Response): HttpAnswer {
+  return {
+    status: response.status,
+    headers: response.headers,
+    text: (endpoint) => readCappedText(response, endpoint),
+    discard: async () => {
+      await response.body?.cancel().catch(() => undefined);
+    },
+  };
+}
+
 /** Reads a response body as text, refusing one over {@link MAX_RESPONSE_BYTES}. */
 export async function readCappedText(response: Response, endpoint: string): Promise<string> {
   if (response.body === null) return '';
@@ -31,7 +54,7 @@ export async function readCappedText(response: Response, endpoint: string): Prom
  * content type and length only: the body itself could echo a token.
  */
 export function parseJsonObject(
-  response: Response,
+  response: AnswerHead,
   text: string,
   endpoint: string,
 ): Record<string, unknown> {
@@ -68,7 +91,7 @@ export function malformed(
   );
 }
 
-function throwMalformed(response: Response, endpoint: string, what: string): never {
+function throwMalformed(response: AnswerHead, endpoint: string, what: string): never {
   throw malformed(response, endpoint, what);
 }
 

@@ -1,7 +1,8 @@
 import { AuthServerError, UsageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { TokensByResourceServer } from '../tokens/token-group.js';
-import { type AuthRequest, type AuthTransport, authRequest } from './auth-request.js';
+import type { AuthRequest, AuthTransport } from './auth-request.js';
+import type { AuthResponse } from './auth-response.js';
 import { normalizeBaseUrl } from './environments.js';
 import type { CallOptions } from './globus-auth-client.js';
 import { resolveHttpTimeoutMs } from './http-timeout.js';
@@ -57,7 +58,7 @@ export class ConfidentialAuthClient {
     this.#secrets = [this.#secret, credentials];
     this.#now = options.now ?? systemNow;
     this.#transport = {
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch,
       timeoutMs: resolveHttpTimeoutMs({ timeoutMs: options.timeoutMs, env: options.env }),
       userAgent: options.userAgent ?? 'native-login',
     };
@@ -107,7 +108,7 @@ export class ConfidentialAuthClient {
 
   /** Who the token belongs to: for a client's own token, the client (`sub` = client id). */
   async userinfo(accessToken: string, options: CallOptions = {}): Promise<Record<string, unknown>> {
-    const response = await authRequest(this.#transport, {
+    const response = await send(this.#transport, {
       method: 'GET',
       url: this.#url('v2/oauth2/userinfo'),
       bearer: accessToken,
@@ -119,7 +120,7 @@ export class ConfidentialAuthClient {
 
   async #call(request: AuthRequest) {
     try {
-      return await authRequest(this.#transport, {
+      return await send(this.#transport, {
         ...request,
         authorization: this.#authorization,
         secrets: [...(request.secrets ?? []), ...this.#secrets],
@@ -132,6 +133,12 @@ export class ConfidentialAuthClient {
   #url(path: string): string {
     return new URL(path, this.baseUrl).href;
   }
+}
+
+/** The one HTTP function, loaded on the first call: importing the package loads no HTTP code. */
+async function send(transport: AuthTransport, request: AuthRequest): Promise<AuthResponse> {
+  const { authRequest } = await import('./auth-request.js');
+  return authRequest(transport, request);
 }
 
 /** `invalid_client` (wrong id or secret) gets a code and words of its own. */

@@ -1,6 +1,7 @@
 /**
- * Classifies what `fetch` threw. Undici wraps the socket error: `TypeError('fetch failed')`
- * with `cause.code` (or an AggregateError when several addresses were tried).
+ * Classifies what `fetch` or node:http threw. node:http rejects with the socket error itself;
+ * undici wraps it: `TypeError('fetch failed')` with `cause.code` (or an AggregateError when
+ * several addresses were tried).
  */
 
 /** Error codes meaning the connection was never made, so nothing reached the server. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
+import { identitySection } from './ini-identities.js';
 import { readSectionTokens } from './ini-tokens.js';
 import { TokenFile, type TokenFileOptions } from './token-file.js';
 import type { TokenStorage } from './token-storage.js';
@@ -38,7 +39,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
    * client's identity check, then the locked re-read) and the text rarely changed between,
    * so an equal text (compared in full, never by size or time) skips the parse.
    */
-  #parsed: { text: string; doc: IniDocument } | undefined;
+  #parsed: { text: string; doc: IniDocument; only?: ReadonlySet<string> } | undefined;
 
   constructor(options: ConfigParserTokenStorageOptions = {}) {
     const filename =
@@ -67,8 +68,17 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** The tokens stored in the section; `{}` when the file or the section is missing. */
   async readTokens(): Promise<TokensByResourceServer> {
     const section = this.#requireSection();
-    const text = await this.#file.read();
-    return readSectionTokens(this.#parse(text ?? ''), section, this.filename);
+    const text = (await this.#file.read()) ?? '';
+    const cached = this.#parsed;
+    if (cached?.text === text && (cached.only === undefined || cached.only.has(section))) {
+      return readSectionTokens(cached.doc, section, this.filename);
+    }
+    // A read keeps only this client's sections: the whole file is checked, but a file shared
+    // by 1,000 clients leaves no parse tree of the other 999 behind. A write parses it all.
+    const only = new Set([section, identitySection(section)]);
+    const doc = parseIni(text, this.filename, { only });
+    this.#parsed = { text, doc, only };
+    return readSectionTokens(doc, section, this.filename);
   }
 
   /** Merges `tokens` into the section: each group replaces that resource server's keys. */
@@ -107,7 +117,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
   }
 
   #parse(text: string): IniDocument {
-    if (this.#parsed?.text === text) return this.#parsed.doc;
+    if (this.#parsed?.text === text && this.#parsed.only === undefined) return this.#parsed.doc;
     const doc = parseIni(text, this.filename);
     this.#parsed = { text, doc };
     return doc;

@@ -95,6 +95,14 @@ export function indentOf(text: string): string {
  */
 export function splitLines(text: string): IniLine[] {
   const lines: IniLine[] = [];
+  eachLine(text, (line, eol) => {
+    lines.push({ text: line, eol, kind: 'blank' });
+  });
+  return lines;
+}
+
+/** Calls `visit` with each line's text and line break, by Python's universal newlines. */
+function eachLine(text: string, visit: (line: string, eol: string) => void): void {
   let start = 0;
   let i = text.indexOf('\n');
   let cr = text.indexOf('\r');
@@ -102,18 +110,17 @@ export function splitLines(text: string): IniLine[] {
     if (i === -1 && cr === -1) break;
     if (cr !== -1 && (i === -1 || cr < i)) {
       const crlf = text.charCodeAt(cr + 1) === 0x0a;
-      lines.push({ text: text.slice(start, cr), eol: crlf ? '\r\n' : '\r', kind: 'blank' });
+      visit(text.slice(start, cr), crlf ? '\r\n' : '\r');
       start = cr + (crlf ? 2 : 1);
       if (crlf) i = text.indexOf('\n', start);
       cr = text.indexOf('\r', start);
     } else {
-      lines.push({ text: text.slice(start, i), eol: '\n', kind: 'blank' });
+      visit(text.slice(start, i), '\n');
       start = i + 1;
       i = text.indexOf('\n', start);
     }
   }
-  if (start < text.length) lines.push({ text: text.slice(start), eol: '', kind: 'blank' });
-  return lines;
+  if (start < text.length) visit(text.slice(start), '');
 }
 
 /** A `[header]` line's section name (configparser's `\[(.+)\]`, up to the last `]`), or null. */
@@ -123,22 +130,38 @@ function sectionName(stripped: string): string | null {
   return close > 1 ? stripped.slice(1, close) : null;
 }
 
-/** Splits `key = value` at the first `=` or `:` (configparser's OPTCRE), or null. */
-function splitOption(stripped: string): { key: string; value: string } | null {
+/** Where `key = value` splits: the first `=` or `:` (configparser's OPTCRE), or -1. */
+function delimiterAt(stripped: string): number {
   const eq = stripped.indexOf('=');
   const colon = stripped.indexOf(':');
-  const at = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
-  if (at === -1) return null;
-  return { key: pyRstrip(stripped.slice(0, at)), value: pyStrip(stripped.slice(at + 1)) };
+  return eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
 }
+
+/** Options of {@link parseIni}. */
+export type ParseIniOptions = {
+  /**
+   * For reading only: keep the options of these sections (and `[DEFAULT]`'s), leave the other
+   * sections out and `lines` empty. Every line is still checked the same way; a file shared by
+   * 1,000 clients then leaves almost nothing behind for the garbage collector to move.
+   */
+  only?: ReadonlySet<string> | undefined;
+};
+
+/** The state of an option whose section is left out (continuations are still recognised). */
+const SKIPPED = { entry: { key: '', raw: '', first: 0, last: 0 }, value: '', more: null };
 
 /**
  * Parses INI text as Python's `ConfigParser().read()` would; any error it would raise
  * (missing section header, duplicate section or key, a line that is not `key = value`)
  * is a `TokenFileCorrupt` naming `filename` and the line, never the line's text.
  */
-export function parseIni(text: string, filename: string): IniDocument {
-  const lines = splitLines(text);
+export function parseIni(
+  text: string,
+  filename: string,
+  options: ParseIniOptions = {},
+): IniDocument {
+  const only = options.only;
+  const lines = only === undefined ? splitLines(text) : [];
   if (text.startsWith('\uFEFF')) {
     // Python reads the mark as text, so the first line is no [section] header for it either.
     throw new TokenFileCorrupt(
@@ -159,7 +182,7 @@ export function parseIni(text: string, filename: string): IniDocument {
   let indentLevel = 0;
   const seen = new Set<string>();
   const finish = (): void => {
-    if (option) {
+    if (option && option !== SKIPPED) {
       option.entry.raw =
         option.more === null ? option.value : pyRstrip([option.value, ...option.more].join('\n'));
     }
@@ -169,65 +192,80 @@ export function parseIni(text: string, filename: string): IniDocument {
       filename,
       line: index + 1,
     });
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as IniLine;
-    const stripped = pyStrip(line.text);
+  let keeping = true;
+  const readLine = (text: string, index: number): IniLineKind => {
+    const stripped = pyStrip(text);
     const first = stripped.charCodeAt(0);
     const isComment = first === 0x23 || first === 0x3b; // # or ;
     if (isComment || stripped === '') {
-      line.kind = isComment ? 'comment' : 'blank';
       // configparser keeps empty lines inside a value in case a continuation follows.
       if (!isComment && option) addPart(option, '');
-      continue;
+      return isComment ? 'comment' : 'blank';
     }
     let indent = 0;
-    while (indent < line.text.length && isPyWs(line.text.charCodeAt(indent))) indent++;
+    while (indent < text.length && isPyWs(text.charCodeAt(indent))) indent++;
     if (current && option && indent > indentLevel) {
-      line.kind = 'continuation';
       addPart(option, stripped);
-      option.entry.last = index;
-      continue;
+      if (option !== SKIPPED) option.entry.last = index;
+      return 'continuation';
     }
     indentLevel = indent;
     const header = sectionName(stripped);
     if (header !== null) {
       finish();
       option = undefined;
-      line.kind = 'header';
       currentName = header;
       if (currentName === DEFAULT_SECTION) {
+        keeping = true;
         current = defaults;
         currentKeys = new Set(defaults.map((entry) => entry.key));
-        continue;
+        return 'header';
       }
       if (seen.has(currentName)) throw corrupt(index, `section [${currentName}] appears twice`);
       seen.add(currentName);
+      keeping = only === undefined || only.has(currentName);
       const section: IniSection = { name: currentName, header: index, options: [] };
-      sections.push(section);
+      if (keeping) sections.push(section);
       current = section.options;
       currentKeys = new Set();
-      continue;
+      return 'header';
     }
     if (!current) throw corrupt(index, 'text before the first [section] header');
-    const match = splitOption(stripped);
-    const key = match ? match.key.toLowerCase() : '';
-    if (!match || key === '')
-      throw corrupt(index, 'not a "key = value" line, a [section] or a comment');
+    const at = delimiterAt(stripped);
+    const key = at === -1 ? '' : pyRstrip(stripped.slice(0, at)).toLowerCase();
+    if (key === '') throw corrupt(index, 'not a "key = value" line, a [section] or a comment');
     if (currentKeys.has(key)) {
       throw corrupt(index, `key "${key}" appears twice in section [${currentName}]`);
     }
     currentKeys.add(key);
     finish();
-    line.kind = 'option';
+    if (!keeping) {
+      option = SKIPPED;
+      return 'option';
+    }
     const entry: IniOption = { key, raw: '', first: index, last: index };
     current.push(entry);
-    option = { entry, value: match.value, more: null };
+    option = { entry, value: pyStrip(stripped.slice(at + 1)), more: null };
+    return 'option';
+  };
+  if (only === undefined) {
+    for (let index = 0; index < lines.length; index++) {
+      const line = lines[index] as IniLine;
+      line.kind = readLine(line.text, index);
+    }
+  } else {
+    let index = 0;
+    eachLine(text, (line) => {
+      readLine(line, index);
+      index += 1;
+    });
   }
   finish();
   return { text, lines, sections, defaults };
 }
 
 function addPart(option: { more: string[] | null }, part: string): void {
+  if (option === SKIPPED) return;
   if (option.more === null) option.more = [part];
   else option.more.push(part);
 }

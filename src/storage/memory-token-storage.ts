@@ -1,5 +1,5 @@
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { InstanceLock } from './instance-lock.js';
+import type { InstanceLock } from './instance-lock.js';
 import type { TokenStorage } from './token-storage.js';
 
 /**
@@ -9,7 +9,8 @@ import type { TokenStorage } from './token-storage.js';
  */
 export class MemoryTokenStorage implements TokenStorage {
   #tokens: TokensByResourceServer = {};
-  readonly #lock = new InstanceLock();
+  /** Built on first use: importing the package then loads no node:async_hooks. */
+  #lock: Promise<InstanceLock> | undefined;
 
   /** A copy of every stored group, by resource server. */
   readTokens(): TokensByResourceServer {
@@ -29,6 +30,7 @@ export class MemoryTokenStorage implements TokenStorage {
 
   /** Runs `fn` with this storage locked against other callers in this process. */
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#lock.withLock(fn);
+    this.#lock ??= import('./instance-lock.js').then(({ InstanceLock }) => new InstanceLock());
+    return this.#lock.then((lock) => lock.withLock(fn));
   }
 }
