@@ -4,6 +4,9 @@
  * another error. No message ever contains a token: only field names, files and URLs.
  */
 
+import type { Gare } from './gare/gare-types.js';
+import { requirementsInWords } from './gare/gare-words.js';
+
 /** Options shared by every error's constructor. */
 export type LoginErrorOptions = { code?: string; cause?: unknown; hint?: string };
 
@@ -109,12 +112,18 @@ export class ScopesMismatch extends LoadError {
   /** The requested scopes that no stored token holds. */
   readonly missingScopes: readonly string[];
 
-  constructor(missingScopes: readonly string[], options: LoginErrorOptions = {}) {
-    super(`The saved tokens do not cover these scopes: ${missingScopes.join(', ')}.`, {
-      code: 'scopes_mismatch',
-      hint: 'Log in again asking for these scopes.',
-      ...options,
-    });
+  constructor(
+    missingScopes: readonly string[],
+    options: LoginErrorOptions & { message?: string } = {},
+  ) {
+    super(
+      options.message ?? `The saved tokens do not cover these scopes: ${missingScopes.join(', ')}.`,
+      {
+        code: 'scopes_mismatch',
+        hint: 'Log in again asking for these scopes.',
+        ...options,
+      },
+    );
     this.missingScopes = missingScopes;
   }
 }
@@ -252,6 +261,48 @@ export class IdentityMismatch extends LoginException {
 export class UsageError extends LoginException {
   constructor(message: string, options: LoginErrorOptions = {}) {
     super(message, { code: 'usage_error', ...options });
+  }
+}
+
+/**
+ * A service answered 401/403 with a Globus Auth Requirements Error (GARE): the tokens are
+ * valid but the next login must satisfy more (a consent, MFA, a domain, an identity).
+ * Log in with `login({ authorizationParameters: error.gare.authorization_parameters })`.
+ */
+export class AuthorizationRequirementsError extends LoginException {
+  /** HTTP status of the answer (403, sometimes 401). */
+  readonly status: number;
+  /** The requirement, normalised to the current GARE shape (Globus's field names). */
+  readonly gare: Gare;
+  /** The URL that answered (without query string). */
+  readonly url: string;
+  /** The resource server whose token was used, when known. */
+  readonly resourceServer: string | undefined;
+
+  constructor(options: {
+    status: number;
+    gare: Gare;
+    url: string;
+    resourceServer?: string;
+    cause?: unknown;
+  }) {
+    const needs = requirementsInWords(options.gare.authorization_parameters);
+    const from = options.resourceServer
+      ? `${options.resourceServer} (${options.url})`
+      : options.url;
+    const said = options.gare.authorization_parameters.session_message;
+    super(
+      `${from} answered ${options.status} ${options.gare.code}: it requires ${needs}.${said ? ` It says: "${said}"` : ''}`,
+      {
+        code: 'authorization_required',
+        hint: `Log in again with these requirements (login({ authorizationParameters }) or native-login login --gare FILE); you will be asked for ${needs}.`,
+        cause: options.cause,
+      },
+    );
+    this.status = options.status;
+    this.gare = options.gare;
+    this.url = options.url;
+    this.resourceServer = options.resourceServer;
   }
 }
 

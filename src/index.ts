@@ -4,7 +4,11 @@
  */
 
 export { AccessTokenAuthorizer } from './authorizers/access-token-authorizer.js';
-export type { Authorizer, AuthorizerOptions } from './authorizers/authorizer.js';
+export type {
+  AuthorizationRequiredHandler,
+  Authorizer,
+  AuthorizerOptions,
+} from './authorizers/authorizer.js';
 export {
   ClientCredentialsAuthorizer,
   type ClientCredentialsAuthorizerOptions,
@@ -28,6 +32,9 @@ export { InputCodeHandler } from './code-handlers/input-code-handler.js';
 export { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
 export type { InterruptSource } from './code-handlers/run-code-handlers.js';
 export * from './errors.js';
+export type { Gare, GareAuthorizationParameters } from './gare/gare-types.js';
+export { describeRequirements, requirementsInWords } from './gare/gare-words.js';
+export { parseGare } from './gare/parse-gare.js';
 export { type AuthorizeUrlParams, buildAuthorizeUrl } from './globus-auth/authorize-url.js';
 export { AUTH_ENVIRONMENTS, resolveAuthBaseUrl } from './globus-auth/environments.js';
 export {

@@ -6,6 +6,7 @@ import { defaultOpenBrowser } from './code-handlers/open-browser.js';
 import { runCodeHandlers } from './code-handlers/run-code-handlers.js';
 import { AuthFailure } from './errors.js';
 import { buildAuthorizeUrl } from './globus-auth/authorize-url.js';
+import { gareAuthorizeParams } from './globus-auth/gare-authorize-params.js';
 import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
 import { createPkcePair, createState } from './globus-auth/pkce.js';
 import type { LoginOptions, NativeClientOptions } from './native-client-options.js';
@@ -68,6 +69,7 @@ export async function interactiveLogin(
         codeChallenge: pkce.challenge,
         refreshTokens: Boolean(options.refreshTokens),
         prefillNamedGrant: options.prefillNamedGrant ?? `${params.appName} on ${hostname()}`,
+        ...gareAuthorizeParams(options.authorizationParameters),
         queryParams: { ...options.additionalParams, ...options.queryParams },
       });
       return { authorizeUrl, state };

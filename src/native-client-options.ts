@@ -2,6 +2,7 @@
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import type { InterruptSource } from './code-handlers/run-code-handlers.js';
 import type { LoginException } from './errors.js';
+import type { GareAuthorizationParameters } from './gare/gare-types.js';
 import type { TokenStorage } from './storage/token-storage.js';
 
 /** Scopes asked for when neither the client nor the call names any. */
@@ -34,6 +35,11 @@ export type NativeClientOptions = {
   interrupts?: InterruptSource;
   /** Timeout of each HTTP request to Globus Auth (default 60 s or GLOBUS_SDK_HTTP_TIMEOUT). */
   httpTimeoutMs?: number;
+  /**
+   * `'login'`: an authorizer's fetch that meets a 403 GARE logs in once with its parameters and
+   * retries once (when a person can answer: a terminal or a browser). Default `'throw'`.
+   */
+  onAuthorizationRequired?: 'login' | 'throw';
   /** @deprecated Use `codeHandlers: [local, secondary]`, as in fair-research-login. */
   localServerCodeHandler?: CodeHandler;
   /** @deprecated Use `codeHandlers`. */
@@ -55,6 +61,11 @@ export type LoginOptions = {
   queryParams?: QueryParams;
   /** @deprecated Alias of `queryParams`. */
   additionalParams?: QueryParams;
+  /**
+   * What a GARE asks for (`error.gare.authorization_parameters`): the login always runs, its
+   * scopes are the requested ones plus `required_scopes`, the session fields go on the URL.
+   */
+  authorizationParameters?: GareAuthorizationParameters;
   noLocalServer?: boolean;
   noBrowser?: boolean;
   /** How long to wait for the person, per code handler (default 10 minutes). */

@@ -4,7 +4,10 @@ import { RefreshTokenAuthorizer } from './authorizers/refresh-token-authorizer.j
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
+import { shouldOpenBrowser } from './code-handlers/remote-session.js';
+import { DependentConsents } from './dependent-consents.js';
 import {
+  type AuthorizationRequirementsError,
   IdentityMismatch,
   KeychainUnavailable,
   LoadError,
@@ -17,6 +20,7 @@ import {
   UsageError,
 } from './errors.js';
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
+import { mergeRequiredScopes } from './globus-auth/gare-authorize-params.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
 import {
   DEFAULT_SCOPES,
@@ -70,6 +74,8 @@ export class NativeClient {
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #refresher: TokenRefresher;
+  readonly #consents: DependentConsents;
+  readonly #redrives = new Map<string, Promise<TokensByResourceServer>>();
   #browserSuppressed = false;
   #loginQueue: Promise<void> = Promise.resolve();
   #warnedAdditionalParams = false;
@@ -108,6 +114,7 @@ export class NativeClient {
       this.#logger.warn(message),
     );
     this.codeHandlers = this.#makeCodeHandlers(options);
+    this.#consents = new DependentConsents(this.#auth, this.#now);
   }
 
   /** Returns stored tokens that cover the scopes, or runs an interactive login and saves. */
@@ -128,8 +135,13 @@ export class NativeClient {
   }
 
   async #login(options: LoginOptions): Promise<TokensByResourceServer> {
-    const scopes = parseScopes(options.requestedScopes ?? this.defaultScopes);
-    if (!options.force && this.tokenStorage !== null) {
+    const gare = options.authorizationParameters;
+    const scopes = mergeRequiredScopes(
+      parseScopes(options.requestedScopes ?? this.defaultScopes),
+      gare,
+    );
+    // A login driven by a GARE always runs: the stored tokens are not good enough, by definition.
+    if (!options.force && gare === undefined && this.tokenStorage !== null) {
       try {
         const tokens = await this.loadTokens(scopes);
         const refreshable = Object.values(tokens).every((group) => group.refresh_token);
@@ -159,6 +171,7 @@ export class NativeClient {
       },
     });
     if (this.tokenStorage !== null) await this.#saveAfterLogin(tokens);
+    this.#consents.recordLogin(scopes);
     return tokens;
   }
 
@@ -176,14 +189,31 @@ export class NativeClient {
       (group) => missingScopes(scopes, group.scope).length < scopes.length || scopes.length === 0,
     );
     const now = this.#now();
-    const stale = selected.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
-    const dead = stale.filter((group) => !group.refresh_token && isExpired(group, now));
-    if (dead.length > 0) throw new TokensExpired(dead.map((group) => group.resource_server));
-    const refreshed = await Promise.all(
+    const dead = selected.filter((group) => !group.refresh_token && isExpired(group, now));
+    // Asked for nothing in particular: like Python, give what is usable and leave the dead out.
+    if (dead.length > 0 && (scopes.length > 0 || dead.length === selected.length))
+      throw new TokensExpired(dead.map((group) => group.resource_server));
+    const alive = selected.filter((group) => !dead.includes(group));
+    const stale = alive.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
+    // Settle every refresh before answering, so no save lands after the caller moved on.
+    const settled = await Promise.allSettled(
       stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
     );
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
     const out: TokensByResourceServer = {};
-    for (const group of [...selected, ...refreshed]) out[group.resource_server] = group;
+    for (const group of alive) out[group.resource_server] = group;
+    for (const result of settled) {
+      if (result.status === 'fulfilled') out[result.value.resource_server] = result.value;
+    }
+    // Roots are there; dependent consents are decided by the consents API (DependentConsents).
+    const unmet = await this.#consents.unmet(scopes, { ...stored, ...out });
+    if (unmet.length > 0) {
+      throw new ScopesMismatch(unmet, {
+        message: `No consent to the dependent scopes of ${unmet.join(', ')} is known for this app: a token names its root scope only, and neither the consents API nor a login of this process shows it.`,
+        hint: `Log in again asking for ${unmet.length === 1 ? 'it' : 'them'} (native-login login --scope '${unmet[0]}').`,
+      });
+    }
     return out;
   }
 
@@ -223,14 +253,56 @@ export class NativeClient {
   /** A RefreshTokenAuthorizer when the group can be refreshed, else an AccessTokenAuthorizer. */
   getAuthorizer(tokenGroup: TokenGroup): RefreshTokenAuthorizer | AccessTokenAuthorizer {
     const tokens = validateTokenGroup(tokenGroup);
+    const common = {
+      fetch: this.#options.fetch,
+      resourceServer: tokens.resource_server,
+      ...(this.#options.onAuthorizationRequired === 'login'
+        ? {
+            onAuthorizationRequired: (error: AuthorizationRequirementsError) =>
+              this.#redrive(error, tokens),
+          }
+        : {}),
+    };
     if (tokens.refresh_token) {
       return new RefreshTokenAuthorizer(tokens, {
+        ...common,
         refresh: (group) => this.#refresher.refresh(group),
-        fetch: this.#options.fetch,
         now: this.#now,
       });
     }
-    return new AccessTokenAuthorizer(tokens.access_token, { fetch: this.#options.fetch });
+    return new AccessTokenAuthorizer(tokens.access_token, common);
+  }
+
+  /**
+   * The opt-in redrive: one login with the GARE's parameters (and the scopes this authorizer's
+   * token had), then the new tokens for its resource server. Null, so the GARE is thrown, when
+   * no person can answer: no terminal to paste into and no browser to open.
+   */
+  async #redrive(
+    error: AuthorizationRequirementsError,
+    group: TokenGroup,
+  ): Promise<TokenGroup | null> {
+    const env = this.#options.env ?? process.env;
+    const stdin = (this.#options.stdin ?? process.stdin) as { isTTY?: boolean };
+    const browser = shouldOpenBrowser({
+      noBrowser: false,
+      env,
+      customOpener: this.#options.openBrowser !== undefined,
+    });
+    if (!browser && stdin.isTTY !== true) return null;
+    const requestedScopes = [...this.defaultScopes, ...parseScopes(group.scope)];
+    // Calls that meet the same requirement at once share one login, not one each.
+    const key = JSON.stringify([requestedScopes, error.gare.authorization_parameters]);
+    let pending = this.#redrives.get(key);
+    if (!pending) {
+      pending = this.login({
+        requestedScopes,
+        refreshTokens: Boolean(group.refresh_token),
+        authorizationParameters: error.gare.authorization_parameters,
+      }).finally(() => this.#redrives.delete(key));
+      this.#redrives.set(key, pending);
+    }
+    return (await pending)[group.resource_server] ?? null;
   }
 
   /** An authorizer per resource server for the stored tokens holding the scopes. */

@@ -2,8 +2,9 @@ import { type Authorizer, type AuthorizerOptions, authorizedFetch } from './auth
 
 /** Authorizes with a fixed access token; a 401 is handed back as is (nothing to refresh). */
 export class AccessTokenAuthorizer implements Authorizer {
-  readonly #header: string;
+  #header: string;
   readonly #fetch: typeof fetch;
+  readonly #options: AuthorizerOptions;
 
   constructor(accessToken: string, options: AuthorizerOptions = {}) {
     if (typeof accessToken !== 'string' || accessToken === '') {
@@ -11,6 +12,7 @@ export class AccessTokenAuthorizer implements Authorizer {
     }
     this.#header = `Bearer ${accessToken}`;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#options = options;
   }
 
   /** The `Authorization` header value. */
@@ -18,7 +20,7 @@ export class AccessTokenAuthorizer implements Authorizer {
     return this.#header;
   }
 
-  /** `fetch` with the header added. */
+  /** `fetch` with the header added; a 401/403 GARE throws AuthorizationRequirementsError. */
   fetch(url: string | URL, init?: RequestInit): Promise<Response> {
     return authorizedFetch(
       this.#fetch,
@@ -26,6 +28,17 @@ export class AccessTokenAuthorizer implements Authorizer {
       init,
       () => this.getAuthorizationHeader(),
       async () => null,
+      {
+        resourceServer: this.#options.resourceServer,
+        redrive:
+          this.#options.onAuthorizationRequired &&
+          (async (error) => {
+            const tokens = await this.#options.onAuthorizationRequired?.(error);
+            if (!tokens) return null;
+            this.#header = `Bearer ${tokens.access_token}`;
+            return this.#header;
+          }),
+      },
     );
   }
 }

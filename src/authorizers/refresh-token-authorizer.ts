@@ -57,6 +57,21 @@ export class RefreshTokenAuthorizer implements Authorizer {
         if (usedHeader === `Bearer ${this.#tokens.access_token}`) await this.#refresh();
         return `Bearer ${this.#tokens.access_token}`;
       },
+      {
+        resourceServer: this.#options.resourceServer ?? this.#tokens.resource_server,
+        redrive:
+          this.#options.onAuthorizationRequired &&
+          (async (error) => {
+            const tokens = await this.#options.onAuthorizationRequired?.(error);
+            if (!tokens) return null;
+            // The login stored these; a login may bring no refresh token: never lose ours.
+            this.#tokens = {
+              ...tokens,
+              refresh_token: tokens.refresh_token ?? this.#tokens.refresh_token,
+            };
+            return `Bearer ${this.#tokens.access_token}`;
+          }),
+      },
     );
   }
 

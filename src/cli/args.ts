@@ -5,6 +5,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { didYouMean, unknownOptionAdvice } from './did-you-mean.js';
+import { GARE_OPTIONS } from './gare-options.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 
@@ -33,13 +34,14 @@ export const COMMAND_OPTIONS = {
     'prefill-named-grant': { type: 'string' },
     'query-param': { type: 'string', multiple: true },
     timeout: { type: 'string' },
+    ...GARE_OPTIONS,
   },
   status: { json: { type: 'boolean' } },
   token: {
     'resource-server': { type: 'string', short: 'r' },
     scope: { type: 'string', short: 's', multiple: true },
   },
-  whoami: { json: { type: 'boolean' } },
+  whoami: { json: { type: 'boolean' }, scope: { type: 'string', short: 's', multiple: true } },
   logout: { 'ignore-errors': { type: 'boolean' } },
   migrate: {
     from: { type: 'string' },

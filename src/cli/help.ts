@@ -71,12 +71,20 @@ Options:
   --prefill-named-grant NAME    the name Globus shows for this grant (default "<app> on <host>")
   --query-param K=V             an extra authorize parameter (repeatable)
   --timeout SECONDS             how long to wait for each way of logging in (default 600)
+  --gare FILE|-                 log in to meet a service's requirements (a GARE, or the whole
+                                JSON error body a Globus service answered; - reads stdin)
+  --session-required-identity ID, --session-required-single-domain DOMAIN,
+  --session-required-policy ID  (each repeatable), --session-required-mfa,
+  --session-message TEXT, --prompt login
+                                session requirements for this login (win over --gare's)
 
 Examples:
   native-login login
   native-login login -s urn:globus:auth:scope:transfer.api.globus.org:all --refresh-tokens
   native-login login --no-local-server         # over SSH: paste the code
   native-login login --query-param session_required_single_domain=example.org --force
+  curl -s -H "Authorization: Bearer $T" "$URL" > error.json; native-login login --gare error.json
+  native-login login --session-required-single-domain uchicago.edu --session-required-mfa
 `,
   status: `Usage: native-login status [--json]
 
@@ -112,12 +120,14 @@ Examples:
   curl -H "Authorization: Bearer $(native-login token -r transfer.api.globus.org)" \\
     https://transfer.api.globus.org/v0.10/endpoint_search?filter_scope=my-endpoints
 `,
-  whoami: `Usage: native-login whoami [--json]
+  whoami: `Usage: native-login whoami [--json] [-s SCOPE]...
 
 Shows who is logged in, from Globus Auth's OpenID userinfo (needs the openid scope).
 
 Options:
-  --json    print the userinfo answer as JSON on stdout
+  --json        print the userinfo answer as JSON on stdout
+  -s, --scope S also check that the stored tokens meet this scope (dependent consents
+                included, asked of Globus Auth); exit 3 naming it when they do not
 
 Examples:
   native-login whoami

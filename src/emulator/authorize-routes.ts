@@ -8,6 +8,7 @@ import { type AuthorizeRequest, checkAuthorizeRequest } from './authorize-reques
 import type { EmulatorContext } from './emulator-context.js';
 import { authCodePage, authorizeErrorPage, consentPage } from './html-pages.js';
 import { readFormOrRefuse, redirect, sendHtml, uniqueParams, withQuery } from './http-helpers.js';
+import { type SessionChoice, sessionRequest } from './session-state.js';
 import type { Authorization } from './token-store.js';
 
 /** Path of the consent form's target. */
@@ -48,6 +49,9 @@ export function handleAuthorize(
     identityUsername: context.identity.preferred_username,
     scopes: request.scopes.requested,
     session: request.session,
+    identities: context.session.identities,
+    chosenIdentity: context.session.defaultChoice(sessionRequest(request.session)),
+    mfaRequired: sessionRequest(request.session).mfa,
     action: DECISION_PATH,
     transaction,
   });
@@ -82,7 +86,11 @@ export async function handleDecision(
     sendHtml(res, 400, authorizeErrorPage('this consent request is unknown, used or expired'));
     return;
   }
-  answer(res, context, { ...authorization, authTime: context.now() }, decision === 'allow');
+  const choice: SessionChoice = {
+    identity: parsed.params.get('identity') || undefined,
+    mfa: parsed.params.get('mfa') === 'done',
+  };
+  answer(res, context, { ...authorization, authTime: context.now() }, decision === 'allow', choice);
 }
 
 /** `GET /v2/web/auth-code`. */
@@ -96,6 +104,7 @@ function answer(
   context: EmulatorContext,
   authorization: Authorization,
   allow: boolean,
+  choice: SessionChoice = {},
 ): void {
   const { redirectUri, state } = authorization;
   if (!allow) {
@@ -109,6 +118,16 @@ function answer(
     );
     return;
   }
+  // The person authenticated as the request (or their choice) needed and consented to every
+  // scope, dependent ones included: the protected resource and consents API see both.
+  const now = context.now();
+  context.session.authenticate(sessionRequest(authorization.session), choice, now);
+  context.consents.grant(
+    authorization.clientId,
+    context.identity.sub,
+    authorization.scopes.requested,
+    now,
+  );
   const code = context.store.createCode(
     authorization,
     context.now(),
@@ -126,6 +145,7 @@ function toAuthorization(request: AuthorizeRequest, now: number): Authorization 
     scopes: request.scopes,
     offline: request.offline,
     nonce: request.nonce,
+    session: request.session,
     authTime: now,
   };
 }

@@ -72,6 +72,27 @@ function routes(
       },
     },
     '/_emulator/last-authorize': { GET: () => controls.lastAuthorizeRequest() },
+    '/_emulator/resource-policy': {
+      GET: () => controls.resourcePolicy(),
+      POST: (body) => {
+        controls.setResourcePolicy(body);
+        return controls.resourcePolicy();
+      },
+    },
+    '/_emulator/session': { GET: () => controls.session() },
+    '/_emulator/scopes': {
+      POST: (body) => {
+        controls.registerScopes(body as Record<string, string>);
+        return { ok: true };
+      },
+    },
+    '/_emulator/consents': {
+      GET: () => controls.consents(),
+      DELETE: () => {
+        controls.clearConsents();
+        return [];
+      },
+    },
     '/_emulator/close': { POST: () => ({ closing: true }) },
   };
 }

@@ -4,15 +4,19 @@
  */
 
 import { checkConfidentialClients } from './client-credentials.js';
+import { ConsentForest } from './consent-forest.js';
 import type {
   EmulatorCounters,
   EmulatorIdentity,
   EmulatorOptions,
   EmulatorSettings,
+  ResourcePolicy,
 } from './emulator-types.js';
 import { FaultQueue } from './fault-queue.js';
 import type { IdTokenSigner } from './id-token.js';
+import { checkResourcePolicy } from './resource-routes.js';
 import { isUuid } from './scope-table.js';
+import { DEFAULT_LINKED_IDENTITY, linkedIdentity, PersonSession } from './session-state.js';
 import { TokenStore } from './token-store.js';
 
 /** The identity logged in when none is given. */
@@ -42,7 +46,8 @@ export interface EmulatorContext {
   readonly clientIds: ReadonlySet<string> | null;
   /** Confidential clients and their secrets (client_credentials, Basic authentication). */
   readonly confidentialClients: Map<string, string>;
-  readonly extraScopes: Readonly<Record<string, string>>;
+  /** Registered scopes (the option, then the control): mutable so the control can add. */
+  readonly extraScopes: Record<string, string>;
   readonly store: TokenStore;
   readonly faults: FaultQueue;
   readonly counters: EmulatorCounters;
@@ -51,6 +56,11 @@ export interface EmulatorContext {
   /** Delayed responses: their timers and how to wake them, so close() can end them. */
   readonly delays: Map<NodeJS.Timeout, () => void>;
   lastAuthorize: Record<string, string> | null;
+  /** The person's linked identities and current session. */
+  readonly session: PersonSession;
+  /** What the person consented to, per client (dependent consents included). */
+  readonly consents: ConsentForest;
+  resourcePolicy: ResourcePolicy;
   /** The emulator's clock: whole seconds, clock offset included. */
   now(): number;
   /** Stop the emulator (used by `POST /_emulator/close`). */
@@ -64,6 +74,8 @@ export function emptyCounters(): EmulatorCounters {
     token: { authorization_code: 0, refresh_token: 0, client_credentials: 0 },
     revoke: 0,
     userinfo: 0,
+    resource: 0,
+    consents: 0,
   };
 }
 
@@ -127,10 +139,14 @@ export function createContext(parts: {
   const settings = initialSettings(options);
   const clock = options.now ?? (() => Date.now() / 1000);
   checkOptions(options);
+  const identity = Object.freeze(resolveIdentity(options.identity));
+  const linked = (options.linkedIdentities ?? [DEFAULT_LINKED_IDENTITY]).map((given) =>
+    linkedIdentity(resolveIdentity(given)),
+  );
   return {
     baseUrl: parts.baseUrl,
     issuer: parts.baseUrl.replace(/\/$/, ''),
-    identity: Object.freeze(resolveIdentity(options.identity)),
+    identity,
     settings,
     clientIds: options.clientIds ? new Set(options.clientIds) : null,
     confidentialClients: checkConfidentialClients(options.confidentialClients),
@@ -142,6 +158,9 @@ export function createContext(parts: {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     delays: new Map(),
     lastAuthorize: null,
+    session: new PersonSession([linkedIdentity(identity), ...linked]),
+    consents: new ConsentForest(),
+    resourcePolicy: checkResourcePolicy(options.resourcePolicy ?? {}),
     now: () => Math.floor(clock() + settings.clockOffsetSeconds),
     requestClose: parts.requestClose,
   };
@@ -154,11 +173,30 @@ export function checkOptions(options: EmulatorOptions): void {
   if (options.clientIds?.some((id) => typeof id !== 'string' || id === '')) {
     throw new TypeError('clientIds must be non-empty strings');
   }
-  for (const [scope, rs] of Object.entries(options.extraScopes ?? {})) {
-    if (typeof rs !== 'string' || rs === '' || /\s/.test(scope) || scope === '') {
+  checkExtraScopes(options.extraScopes ?? {});
+  checkConfidentialClients(options.confidentialClients);
+  if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
+  if (options.linkedIdentities !== undefined && !Array.isArray(options.linkedIdentities))
+    throw new TypeError('linkedIdentities must be a list of identities');
+  for (const linked of options.linkedIdentities ?? []) resolveIdentity(linked);
+  checkResourcePolicy(options.resourcePolicy ?? {});
+}
+
+/** Check a scope → resource server map (the option and the control). */
+export function checkExtraScopes(scopes: unknown): Record<string, string> {
+  if (typeof scopes !== 'object' || scopes === null || Array.isArray(scopes))
+    throw new TypeError('extraScopes maps scopes without spaces to resource server names');
+  for (const [scope, rs] of Object.entries(scopes)) {
+    // `__proto__` would reach the object's prototype through Object.assign.
+    if (
+      typeof rs !== 'string' ||
+      rs === '' ||
+      /\s/.test(scope) ||
+      scope === '' ||
+      scope === '__proto__'
+    ) {
       throw new TypeError('extraScopes maps scopes without spaces to resource server names');
     }
   }
-  checkConfidentialClients(options.confidentialClients);
-  if (options.maxBodyBytes !== undefined) checkInteger('maxBodyBytes', options.maxBodyBytes, 1);
+  return scopes as Record<string, string>;
 }

@@ -7,11 +7,13 @@
 import { checkClient } from './client-credentials.js';
 import {
   checkAutoApprove,
+  checkExtraScopes,
   checkInteger,
   type EmulatorContext,
   emptyCounters,
 } from './emulator-context.js';
 import type { Emulator, EmulatorSettings } from './emulator-types.js';
+import { checkResourcePolicy } from './resource-routes.js';
 
 /** The control methods of an Emulator. */
 export type EmulatorControls = Omit<
@@ -84,5 +86,15 @@ export function createControls(context: EmulatorContext): EmulatorControls {
     expireAccessTokens: () => context.store.expireAccessTokens(context.now()),
     lastAuthorizeRequest: () => (context.lastAuthorize ? { ...context.lastAuthorize } : null),
     publicJwk: () => ({ ...context.signer.publicJwk }),
+    setResourcePolicy: (policy) => {
+      context.resourcePolicy = checkResourcePolicy(policy);
+    },
+    resourcePolicy: () => structuredClone(context.resourcePolicy),
+    session: () => (context.session.current ? { ...context.session.current } : null),
+    consents: () => context.consents.forIdentity(context.identity.sub),
+    clearConsents: () => context.consents.clear(),
+    registerScopes: (scopes) => {
+      Object.assign(context.extraScopes, checkExtraScopes(scopes));
+    },
   };
 }

@@ -3,6 +3,8 @@
  * inject and the counters it keeps. Kept in one place so every module (and the docs) agree.
  */
 import type { JsonWebKey, KeyObject } from 'node:crypto';
+import type { ConsentRecord } from './consent-forest.js';
+import type { SessionInfo } from './session-state.js';
 
 /** The person the emulator logs in; every field appears in id_tokens and userinfo. */
 export interface EmulatorIdentity {
@@ -44,6 +46,32 @@ export interface EmulatorCounters {
   token: { authorization_code: number; refresh_token: number; client_credentials: number };
   revoke: number;
   userinfo: number;
+  /** Requests to the protected resource (`/resource/…`). */
+  resource: number;
+  /** Requests to the consents API. */
+  consents: number;
+}
+
+/**
+ * What the protected resource (`/resource/…`) requires before it answers 200; every field
+ * optional. Unmet requirements come back as one GARE (403 unless `status` says 401).
+ */
+export interface ResourcePolicy {
+  /** The resource server the token must be for (default `transfer.api.globus.org`). */
+  resourceServer?: string;
+  /** Scopes (with dependents, e.g. `transfer:all[*<coll>/data_access]`) consented to. */
+  requiredScopes?: string[];
+  /** MFA done in the session at most this many seconds ago. */
+  mfaWithinSeconds?: number;
+  /** The session's identity is from one of these domains. */
+  singleDomain?: string[];
+  /** The session's identity is this one. */
+  identity?: string;
+  /** `transfer`: Transfer's legacy `{"code":"ConsentRequired","required_scopes":…}` for consents. */
+  shape?: 'current' | 'transfer';
+  status?: 401 | 403;
+  /** The `session_message` (default: a generic sentence). */
+  message?: string;
 }
 
 /** Options of {@link startEmulator}; every one is optional. */
@@ -76,6 +104,10 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Largest request body accepted (default 65536 bytes); larger ones get 413. */
   maxBodyBytes?: number;
+  /** More identities linked to the person (default: one at `uni.example`), for session requirements. */
+  linkedIdentities?: Partial<EmulatorIdentity>[];
+  /** What the protected resource requires (default: nothing but a valid token). */
+  resourcePolicy?: ResourcePolicy;
 }
 
 /** The settings that the test controls change while the emulator runs. */
@@ -125,4 +157,16 @@ export interface Emulator {
   updateSettings(partial: Partial<EmulatorSettings>): EmulatorSettings;
   /** The public signing key, as served at /jwk.json. */
   publicJwk(): JsonWebKey;
+  /** Replace what the protected resource requires. */
+  setResourcePolicy(policy: ResourcePolicy): void;
+  /** What the protected resource requires now. */
+  resourcePolicy(): ResourcePolicy;
+  /** The person's current session (identity, auth time, MFA time), or null before a login. */
+  session(): SessionInfo | null;
+  /** The consents recorded for the person (the consents API's answer). */
+  consents(): ConsentRecord[];
+  /** Forget every consent, as if the person revoked them at app.globus.org. */
+  clearConsents(): void;
+  /** Register more scopes (scope → resource server), like the `extraScopes` option. */
+  registerScopes(scopes: Record<string, string>): void;
 }

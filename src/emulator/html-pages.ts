@@ -73,6 +73,11 @@ export interface ConsentDetails {
   identityUsername: string;
   scopes: readonly string[];
   session: ReadonlyArray<readonly [string, string]>;
+  /** The person's linked identities, to pick the one to authenticate with. */
+  identities?: ReadonlyArray<{ sub: string; username: string }>;
+  chosenIdentity?: string;
+  /** Whether the request asks for MFA (the "MFA done" box starts ticked). */
+  mfaRequired?: boolean;
   /** Where the form posts. */
   action: string;
   transaction: string;
@@ -96,12 +101,29 @@ ${scopes}
 ${session ? `<h2>Session requirements</h2>\n<dl id="session">\n${session}\n</dl>` : ''}
 <form method="post" action="${escapeHtml(details.action)}">
 <input type="hidden" name="transaction" value="${escapeHtml(details.transaction)}">
+${sessionChoices(details)}
 <div class="buttons">
 <button type="submit" class="allow" id="allow" name="decision" value="allow">Allow</button>
 <button type="submit" class="decline" id="decline" name="decision" value="decline">Decline</button>
 </div>
 </form>`,
   );
+}
+
+/** Radio buttons for the identity to authenticate with, and the emulator's stand-in for MFA. */
+function sessionChoices(details: ConsentDetails): string {
+  const identities = details.identities ?? [];
+  if (identities.length < 2 && !details.mfaRequired) return '';
+  const radios = identities
+    .map(
+      (i) =>
+        `<label><input type="radio" name="identity" value="${escapeHtml(i.sub)}"${i.sub === details.chosenIdentity ? ' checked' : ''}> ${escapeHtml(i.username)}</label><br>`,
+    )
+    .join('\n');
+  return `<fieldset id="identities"><legend>Authenticate as</legend>
+${radios}
+<label><input type="checkbox" id="mfa" name="mfa" value="done"${details.mfaRequired ? ' checked' : ''}> Complete multi-factor authentication (MFA)</label>
+</fieldset>`;
 }
 
 /** The page Globus shows instead of redirecting when an authorize request is bad. */

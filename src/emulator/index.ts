@@ -3,6 +3,7 @@
  * protocol of GLOBUS-AUTH.md. It imports nothing from the client side of native-login.
  */
 export { DECLINED_DESCRIPTION } from './authorize-routes.js';
+export type { ConsentRecord } from './consent-forest.js';
 export {
   DEFAULT_CODE_LIFETIME_SECONDS,
   DEFAULT_IDENTITY,
@@ -18,7 +19,10 @@ export type {
   EmulatorIdentity,
   EmulatorOptions,
   EmulatorSettings,
+  ResourcePolicy,
 } from './emulator-types.js';
 export { atHash } from './id-token.js';
-export { resourceServerOf } from './scope-table.js';
+export { DEFAULT_RESOURCE_SERVER } from './resource-routes.js';
+export { isKnownScope, resourceServerOf } from './scope-table.js';
+export { DEFAULT_LINKED_IDENTITY, type SessionInfo } from './session-state.js';
 export { isLoopbackHost, startEmulator } from './start-emulator.js';

@@ -15,6 +15,7 @@ import { handleDiscovery, handleJwks } from './discovery-routes.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { EmulatorControls } from './emulator-controls.js';
 import { sendApiError } from './http-helpers.js';
+import { handleConsents, handleResource } from './resource-routes.js';
 import { handleRevoke } from './revoke-route.js';
 import { handleToken } from './token-route.js';
 import { handleUserinfo } from './userinfo-route.js';
@@ -78,6 +79,7 @@ async function dispatch(
     await handleControl(req, res, path, controls, context);
     return;
   }
+  if (await dispatchPrefixed(req, res, context, path)) return;
   const byMethod = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   if (!byMethod) {
     sendApiError(res, 404);
@@ -91,4 +93,26 @@ async function dispatch(
     return;
   }
   await handler(req, res, context, query);
+}
+
+const CONSENTS = /^\/v2\/api\/identities\/([^/]+)\/consents$/;
+
+/** The routes with a variable part: the protected resource and the consents API. */
+async function dispatchPrefixed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  context: EmulatorContext,
+  path: string,
+): Promise<boolean> {
+  const consents = CONSENTS.exec(path);
+  const isResource = path.startsWith('/resource/');
+  if (!consents && !isResource) return false;
+  const allowed = isResource ? ['GET', 'POST'] : ['GET'];
+  if (!allowed.includes(req.method ?? '')) {
+    sendApiError(res, 405, undefined, { allow: allowed.join(', ') });
+    return true;
+  }
+  if (consents) await handleConsents(req, res, context, decodeURIComponent(consents[1] ?? ''));
+  else await handleResource(req, res, context, path);
+  return true;
 }

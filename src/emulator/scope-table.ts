@@ -19,6 +19,62 @@ const RESOURCE_SERVER_BY_CLIENT_ID: Readonly<Record<string, string>> = {
   '56ceac29-e98a-440a-a594-b41e7a084b62': 'petrel_https_server',
 };
 
+/**
+ * The scopes Globus knows under the URN shape, by resource server. Globus looks every scope
+ * up in a table, so a typo (`transfer.api.globus.org:al`) is refused, not granted.
+ */
+const KNOWN_URN_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'auth.globus.org': [
+    'view_identities',
+    'view_identity_set',
+    'view_clients',
+    'view_clients_and_scopes',
+    'manage_projects',
+    'view_ssh_public_keys',
+  ],
+  'transfer.api.globus.org': ['all'],
+  'groups.api.globus.org': ['all', 'view_my_groups_and_memberships'],
+  'search.api.globus.org': ['all', 'search', 'ingest'],
+  'nexus.api.globus.org': ['groups'],
+};
+
+/** Scope names under `https://auth.globus.org/scopes/<client id>/`, for the known services. */
+const KNOWN_URL_SCOPES: Readonly<Record<string, readonly string[]>> = {
+  'eec9b274-0c81-4334-bdc2-54e90e689b9a': [
+    'manage_flows',
+    'view_flows',
+    'run',
+    'run_status',
+    'run_manage',
+  ],
+  'facd7ccc-c5f4-42aa-916b-a0e270e2c2a9': ['all'],
+  '524230d7-ea86-4a52-8312-86065a9e0417': ['timer'],
+  '56ceac29-e98a-440a-a594-b41e7a084b62': ['all'],
+};
+
+/**
+ * Names any id may carry: a Globus Connect Server collection's `data_access` and `https`, an
+ * endpoint's `manage_collections`, a flow's `flow_<id with underscores>_user` (checked below).
+ */
+const PER_RESOURCE_SCOPE_NAMES = new Set(['data_access', 'https', 'manage_collections']);
+
+/** Whether a root scope is in Globus's table (or the emulator's registered extra scopes). */
+export function isKnownScope(
+  scope: string,
+  extraScopes: Readonly<Record<string, string>> = {},
+): boolean {
+  if (Object.hasOwn(extraScopes, scope)) return true;
+  if (scope === 'openid' || scope === 'profile' || scope === 'email') return true;
+  const urn = URN.exec(scope);
+  if (urn) return KNOWN_URN_SCOPES[urn[1] ?? '']?.includes(urn[2] ?? '') ?? false;
+  const url = SCOPE_URL.exec(scope);
+  if (!url?.[1] || !isUuid(url[1])) return false;
+  const id = url[1].toLowerCase();
+  const name = url[2] ?? '';
+  if (KNOWN_URL_SCOPES[id]?.includes(name)) return true;
+  return PER_RESOURCE_SCOPE_NAMES.has(name) || name === `flow_${id.replaceAll('-', '_')}_user`;
+}
+
 /** Whether a string is a UUID (client ids, identity ids, collection ids). */
 export function isUuid(value: string): boolean {
   return UUID.test(value);
@@ -114,7 +170,8 @@ export function resolveScopes(
 function checkScope(scope: string, extraScopes: Readonly<Record<string, string>>): string | null {
   const bracket = scope.indexOf('[');
   const root = rootOf(scope);
-  if (resourceServerOf(root, extraScopes) === null) return `unknown scope: ${root}`;
+  if (resourceServerOf(root, extraScopes) === null || !isKnownScope(root, extraScopes))
+    return `unknown scope: ${root}`;
   if (bracket === -1) return null;
   if (!scope.endsWith(']')) return `malformed scope: ${scope}`;
   const inner = splitScopes(scope.slice(bracket + 1, -1));

@@ -24,7 +24,14 @@ export function randomBase62(length: number): string {
 export interface Authorization
   extends Pick<
     AuthorizeRequest,
-    'clientId' | 'redirectUri' | 'state' | 'codeChallenge' | 'scopes' | 'offline' | 'nonce'
+    | 'clientId'
+    | 'redirectUri'
+    | 'state'
+    | 'codeChallenge'
+    | 'scopes'
+    | 'offline'
+    | 'nonce'
+    | 'session'
   > {
   /** When the user consented (seconds), for `last_authentication`. */
   authTime: number;

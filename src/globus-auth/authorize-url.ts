@@ -19,7 +19,8 @@ export type AuthorizeUrlParams = {
   sessionRequiredPolicies?: readonly string[] | undefined;
   sessionRequiredMfa?: boolean | undefined;
   sessionMessage?: string | undefined;
-  prompt?: 'login' | undefined;
+  /** `login` forces a fresh authentication; other values pass through as given. */
+  prompt?: string | undefined;
   /** Extra parameters, passed through after the others (a known one is replaced in place). */
   queryParams?: Readonly<Record<string, QueryParamValue>> | undefined;
 };
@@ -68,7 +69,8 @@ export function buildAuthorizeUrl(baseUrl: string, params: AuthorizeUrlParams): 
     ['session_required_identities', params.sessionRequiredIdentities],
     ['session_required_single_domain', params.sessionRequiredSingleDomain],
     ['session_required_policies', params.sessionRequiredPolicies],
-    ['session_required_mfa', params.sessionRequiredMfa],
+    // GLOBUS-AUTH.md (GARE): lower-case `true`/`false`; Globus reads either case.
+    ['session_required_mfa', params.sessionRequiredMfa?.toString()],
     ['session_message', params.sessionMessage],
     ['prompt', params.prompt],
   ];

@@ -163,6 +163,25 @@ export class GlobusAuthClient {
     return response.body;
   }
 
+  /**
+   * The consents of an identity (`GET /v2/api/identities/<id>/consents`): a forest, an entry's
+   * parent being the previous id of its `dependency_path`. Needs an auth.globus.org token.
+   */
+  async consents(
+    identityId: string,
+    accessToken: string,
+    options: CallOptions = {},
+  ): Promise<Record<string, unknown>> {
+    const response = await this.#call({
+      method: 'GET',
+      url: this.#url(`v2/api/identities/${encodeURIComponent(identityId)}/consents`),
+      bearer: accessToken,
+      retry: 'idempotent',
+      signal: options.signal,
+    });
+    return response.body;
+  }
+
   async #revokeAll(tokens: TokensByResourceServer): Promise<void> {
     const all = Object.values(tokens).flatMap((group) => [group.access_token, group.refresh_token]);
     await Promise.allSettled(all.filter((token) => token).map((token) => this.revoke(token!)));

@@ -8,7 +8,7 @@ import {
   validateTokens,
 } from '../tokens/token-group.js';
 import { acquireFileLock, type FileLockOptions } from './file-lock.js';
-import { InstanceLock } from './instance-lock.js';
+import type { InstanceLock } from './instance-lock.js';
 import {
   asciiJson,
   DEFAULT_KEYRING_SERVICE,
@@ -56,7 +56,8 @@ export class KeyringTokenStorage implements TokenStorage {
   readonly location: string;
   readonly #timeoutMs: number;
   readonly #env: NodeJS.ProcessEnv;
-  readonly #lock: InstanceLock;
+  readonly #lockFile: () => Promise<() => Promise<void>>;
+  #lock: Promise<InstanceLock> | undefined;
 
   constructor(options: KeyringTokenStorageOptions) {
     const { clientId } = options;
@@ -72,13 +73,21 @@ export class KeyringTokenStorage implements TokenStorage {
     }
     this.#env = options.env ?? process.env;
     this.location = `the system keychain (service "${this.service}", account "${clientId}")`;
-    this.#lock = new InstanceLock(async () => {
+    this.#lockFile = async () => {
       const folder = options.lockFolder ?? (await privateRuntimeFolder(this.#env));
       const name = createHash('sha256').update(`${this.service}\0${clientId}`).digest('hex');
       const file = join(folder, `keyring-${name.slice(0, 24)}.lock`);
       const held = await acquireFileLock(file, options.lock);
       return () => held.release();
-    });
+    };
+  }
+
+  /** The lock, built on first use: importing native-login must not load node:async_hooks. */
+  #getLock(): Promise<InstanceLock> {
+    this.#lock ??= import('./instance-lock.js').then(
+      ({ InstanceLock }) => new InstanceLock(this.#lockFile),
+    );
+    return this.#lock;
   }
 
   /** The stored tokens by resource server; `{}` when none. */
@@ -95,17 +104,17 @@ export class KeyringTokenStorage implements TokenStorage {
     const groups: Record<string, string> = {};
     for (const [rs, group] of Object.entries(valid)) groups[rs] = asciiJson(group);
     if (Object.keys(groups).length === 0) return;
-    await this.#lock.exclusive(() => this.#run({ op: 'write', groups }));
+    await (await this.#getLock()).exclusive(() => this.#run({ op: 'write', groups }));
   }
 
   /** Deletes every item of this client: the groups, their parts and the index. */
   async clearTokens(): Promise<void> {
-    await this.#lock.exclusive(() => this.#run({ op: 'clear' }));
+    await (await this.#getLock()).exclusive(() => this.#run({ op: 'clear' }));
   }
 
   /** Runs `fn` holding the lock file of this client's items; calls inside do not lock again. */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#lock.withLock(fn);
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return (await this.#getLock()).withLock(fn);
   }
 
   #run(request: WithoutClient<KeyringRequest>) {

@@ -3,7 +3,6 @@
  * its stdin, killed (SIGKILL) when it outlives the timeout, every failure a typed
  * KeychainUnavailable. Also the Linux check that a D-Bus session exists before anything runs.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +58,18 @@ export function runKeyringWorker(
   },
 ): Promise<KeyringResponse & { ok: true }> {
   const env = keyringEnvironment(options.env);
+  // Loaded here, not at the top: importing native-login must not load node:child_process.
+  return import('node:child_process').then(({ spawn }) =>
+    startWorker(spawn, request, options, env),
+  );
+}
+
+function startWorker(
+  spawn: typeof import('node:child_process').spawn,
+  request: KeyringRequest,
+  options: Parameters<typeof runKeyringWorker>[1],
+  env: NodeJS.ProcessEnv,
+): Promise<KeyringResponse & { ok: true }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, options.nodeArgs ?? workerCommand(), {
       env,

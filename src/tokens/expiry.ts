@@ -8,9 +8,12 @@ export function systemNow(): number {
   return Date.now() / 1000;
 }
 
-/** Whether the group has expired at `now` (seconds), counting `leewaySeconds` early. */
+/**
+ * Whether the group has expired at `now` (seconds), counting `leewaySeconds` early. At the
+ * very second of expiry it has (Python: `now >= expires_at_seconds`).
+ */
 export function isExpired(group: TokenGroup, now: number, leewaySeconds = 0): boolean {
-  return now > group.expires_at_seconds - leewaySeconds;
+  return now >= group.expires_at_seconds - leewaySeconds;
 }
 
 /** The resource servers whose tokens have expired at `now`. */

@@ -46,7 +46,8 @@ export function validateTokenGroup(raw: unknown, where = 'token group'): TokenGr
       fields: unexpected,
     });
   }
-  const missing = REQUIRED.filter((key) => record[key] === undefined || record[key] === null);
+  // Absent is missing; present but null is a wrong type (Python: isinstance(None, str) fails).
+  const missing = REQUIRED.filter((key) => record[key] === undefined);
   if (missing.length > 0) {
     throw new InvalidTokenFormat(
       `The ${where} is missing required fields: ${missing.join(', ')}.`,
@@ -62,11 +63,19 @@ export function validateTokenGroup(raw: unknown, where = 'token group'): TokenGr
     }
   }
   const refresh = record['refresh_token'];
-  if (refresh !== undefined && refresh !== null && typeof refresh !== 'string') {
+  if (
+    refresh !== undefined &&
+    refresh !== null &&
+    refresh !== false &&
+    typeof refresh !== 'string'
+  ) {
     throw invalidType(where, 'refresh_token', 'a string or null');
   }
   const tokenType = record['token_type'];
-  if (tokenType !== undefined && tokenType !== null && tokenType !== 'Bearer') {
+  // Python checks `not token_type or token_type == "Bearer"`: any falsy value passes.
+  const falsyType =
+    tokenType === undefined || tokenType === null || tokenType === '' || tokenType === false;
+  if (!falsyType && tokenType !== 'Bearer') {
     throw new InvalidTokenFormat(`The ${where} has a token_type other than "Bearer".`, {
       code: 'invalid_token_type',
       fields: ['token_type'],
@@ -102,13 +111,15 @@ export function validateTokens(raw: unknown, where = 'tokens'): TokensByResource
   return out;
 }
 
-/** Accepts 123, '123' and 123.456 (→ 123) like Python's int(float(x)); rejects the rest. */
+/** Python's int(): 123.456 → 123, '123' and '1_750_000_099' accepted, '123.5' refused. */
+const PYTHON_INT_TEXT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
 function parseExpiry(value: unknown, where: string): number {
   const number =
     typeof value === 'number'
       ? value
-      : typeof value === 'string' && value.trim() !== ''
-        ? Number(value.trim())
+      : typeof value === 'string' && PYTHON_INT_TEXT.test(value)
+        ? Number(value.trim().replaceAll('_', ''))
         : Number.NaN;
   if (!Number.isFinite(number)) throw invalidType(where, 'expires_at_seconds', 'a number');
   return Math.trunc(number);

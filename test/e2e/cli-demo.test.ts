@@ -42,6 +42,10 @@ function checkDemoOutput(result: CliResult): void {
   }
   assert.match(result.stderr, /refreshed it \(1 refresh request/);
   assert.match(result.stderr, /Revoked 4 tokens/);
+  // The GARE chapter: refused with a requirement, a login meets it, the call succeeds.
+  assert.match(result.stderr, /answered 403 AuthorizationRequired[\s\S]*MFA/);
+  assert.match(result.stderr, /session_required_mfa=true/);
+  assert.match(result.stderr, /The same call now answers 200/);
   assert.match(result.stdout, /"name": "Ada Lovelace"/);
   assert.match(result.stdout, /expired 1d ago\s+yes/);
   assert.doesNotMatch(`${result.stdout}${result.stderr}`, TOKEN_LIKE);

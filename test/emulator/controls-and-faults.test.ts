@@ -117,6 +117,8 @@ describe('counters', () => {
       token: { authorization_code: 0, refresh_token: 2, client_credentials: 0 },
       revoke: 0,
       userinfo: 1,
+      resource: 0,
+      consents: 0,
     });
     emulator.resetCounters();
     assert.deepEqual(emulator.counters().token, {

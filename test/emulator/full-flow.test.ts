@@ -89,9 +89,11 @@ describe('a full PKCE login with plain fetch', () => {
     assert.equal((await refresh(emulator, tokens.refresh_token ?? '')).status, 400);
     assert.deepEqual(emulator.counters(), {
       authorize: 1,
-      token: { authorization_code: 1, refresh_token: 2 },
+      token: { authorization_code: 1, refresh_token: 2, client_credentials: 0 },
       revoke: 2,
       userinfo: 4,
+      resource: 0,
+      consents: 0,
     });
   });
 

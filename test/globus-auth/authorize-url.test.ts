@@ -71,12 +71,12 @@ describe('buildAuthorizeUrl', () => {
       ['session_required_identities', 'id-1,id-2'],
       ['session_required_single_domain', 'uchicago.edu,anl.gov'],
       ['session_required_policies', 'p1,p2'],
-      ['session_required_mfa', 'False'],
+      ['session_required_mfa', 'false'],
       ['session_message', 'Please use your campus identity'],
       ['prompt', 'login'],
     ]);
     const mfa = buildAuthorizeUrl(BASE, { ...CORE, sessionRequiredMfa: true });
-    assert.equal(new URL(mfa).searchParams.get('session_required_mfa'), 'True');
+    assert.equal(new URL(mfa).searchParams.get('session_required_mfa'), 'true');
   });
 
   test('unset or empty optional parameters are left out, never sent empty', () => {

@@ -88,7 +88,11 @@ function findForm(html: string, decision: string): Form | null {
     for (const [, inputAttrs = ''] of body.matchAll(/<input\b([^>]*)>/gi)) {
       const name = attr(inputAttrs, 'name');
       const type = (attr(inputAttrs, 'type') ?? 'text').toLowerCase();
-      if (name && type !== 'submit') fields.push([name, decode(attr(inputAttrs, 'value') ?? '')]);
+      // Like a browser: an unticked radio button or checkbox sends nothing.
+      const unticked =
+        (type === 'radio' || type === 'checkbox') && !/\bchecked\b/i.test(inputAttrs);
+      if (name && type !== 'submit' && !unticked)
+        fields.push([name, decode(attr(inputAttrs, 'value') ?? '')]);
     }
     const buttons = [...body.matchAll(/<button\b([^>]*)>([\s\S]*?)<\/button>/gi)];
     const button = buttons.find(([, b = '', label = '']) =>

@@ -53,6 +53,18 @@ describe('validateTokenGroup (fair-research-login semantics)', () => {
     rejects({ ...good, refresh_token: 7 }, 'invalid_type', 'refresh_token');
   });
 
+  test('a required field present but null → invalid_type, as Python (isinstance(None, str))', () => {
+    for (const field of ['access_token', 'expires_at_seconds', 'scope', 'resource_server']) {
+      rejects({ ...good, [field]: null }, 'invalid_type', field);
+    }
+  });
+
+  test('Python accepts token_type "" and refresh_token false; so do we', () => {
+    const group = validateTokenGroup({ ...good, token_type: '', refresh_token: false });
+    assert.equal(group.token_type, 'Bearer');
+    assert.equal(group.refresh_token, null);
+  });
+
   test('token_type other than Bearer → invalid_token_type; absent is fine', () => {
     rejects({ ...good, token_type: 'MAC' }, 'invalid_token_type', 'token_type');
     const { token_type: _omit, ...rest } = good;
@@ -76,6 +88,16 @@ describe('validateTokenGroup (fair-research-login semantics)', () => {
       123,
     );
     rejects({ ...good, expires_at_seconds: 'abc' }, 'invalid_type', 'expires_at_seconds');
+    // Python's int() of a string: no decimals, but underscores between digits.
+    rejects({ ...good, expires_at_seconds: '1750000099.5' }, 'invalid_type', 'expires_at_seconds');
+    assert.equal(
+      validateTokenGroup({ ...good, expires_at_seconds: '1_750_000_099' }).expires_at_seconds,
+      1_750_000_099,
+    );
+    assert.equal(
+      validateTokenGroup({ ...good, expires_at_seconds: ' 12 ' }).expires_at_seconds,
+      12,
+    );
     rejects({ ...good, expires_at_seconds: '' }, 'invalid_type', 'expires_at_seconds');
   });
 

@@ -70,8 +70,10 @@ test('malformed responses are typed errors that never echo tokens', () => {
 
 test('expiry uses the injected clock and leeway', () => {
   const group = parseTokenResponse({ access_token: 'a', expires_in: 100 }, 0, 'rs')['rs']!;
-  assert.equal(isExpired(group, 100), false);
-  assert.equal(isExpired(group, 101), true);
-  assert.equal(isExpired(group, 41, 60), true);
+  assert.equal(isExpired(group, 99.9), false);
+  // The second of expiry is expired, as Python's `now >= expires_at_seconds`.
+  assert.equal(isExpired(group, 100), true);
+  assert.equal(isExpired(group, 40, 60), true);
+  assert.equal(isExpired(group, 39, 60), false);
   assert.deepEqual(expiredResourceServers({ rs: group }, 101), ['rs']);
 });

@@ -15,6 +15,7 @@ import { NativeClient } from '../../native-client.js';
 import { MultiClientTokenStorage } from '../../storage/multi-client-token-storage.js';
 import { validateTokens } from '../../tokens/token-group.js';
 import type { OptionValues } from '../args.js';
+import { gareChapter } from '../demo-gare.js';
 import { loopbackBrowser } from '../loopback-browser.js';
 import { type CliIo, EXIT, type Styles, stylesFor } from '../output.js';
 import type { CliSettings } from '../settings.js';
@@ -149,6 +150,16 @@ async function story(stage: Stage, styles: Styles): Promise<void> {
   const first = await authorizer.fetch(userinfoUrl);
   say(`GET ${userinfoUrl} with "Authorization: Bearer …" answered ${first.status}:`);
   io.stdout.write(`${JSON.stringify(await first.json(), null, 2)}\n`);
+
+  await gareChapter({
+    emulator,
+    client,
+    scopes: ['openid', 'profile', 'email', TRANSFER_SCOPE],
+    signal: stage.signal,
+    step,
+    say,
+    styles,
+  });
 
   step('Three days later: the access tokens have expired');
   clock.offset += 3 * DAYS;

@@ -18,6 +18,7 @@ import {
   parseTimeoutSeconds,
   stringValue,
 } from '../args.js';
+import { authorizationParametersFrom } from '../gare-options.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
 import { type CliSettings, createClient, requireClientId } from '../settings.js';
 import { chooseStorage, type StorageChoice } from '../storage-choice.js';
@@ -37,6 +38,10 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   const timeout = stringValue(values, 'timeout');
   const timeoutMs = timeout === undefined ? undefined : parseTimeoutSeconds(timeout);
   const queryParams = parseQueryParams(listValue(values, 'query-param'));
+  const authorizationParameters = await authorizationParametersFrom(
+    values,
+    io.stdin ?? process.stdin,
+  );
   const interrupts = trackedInterrupts();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true && io.env['TERM'] !== 'dumb';
   const client = await createClient(settings, io, {
@@ -57,6 +62,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     prefillNamedGrant: stringValue(values, 'prefill-named-grant'),
     queryParams,
     timeoutMs,
+    ...(authorizationParameters && { authorizationParameters }),
   });
   const styles = stylesFor(io.stderr, io.env);
   if (!interrupts.used()) {

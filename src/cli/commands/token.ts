@@ -24,6 +24,15 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   }
   const stored = await readStoredTokens(settings);
   const group = pickGroup(stored, resourceServer, scopes);
+  if (scopes.some((scope) => scope.includes('['))) {
+    // A dependent scope is not in the file (tokens list roots): the client asks the consents
+    // API, and a missing consent is ScopesMismatch (exit 3) naming the scope.
+    const client = await createClient(settings, io);
+    const fresh = (await client.loadTokens(scopes))[group.resource_server];
+    if (fresh === undefined) throw new ScopesMismatch(scopes);
+    io.stdout.write(`${fresh.access_token}\n`);
+    return EXIT.ok;
+  }
   let token = group.access_token;
   if (isExpired(group, systemNow(), REFRESH_LEEWAY_SECONDS)) {
     const client = await createClient(settings, io);

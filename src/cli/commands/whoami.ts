@@ -1,12 +1,15 @@
 /** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
 import { ScopesMismatch } from '../../errors.js';
-import type { OptionValues } from '../args.js';
+import { listValue, type OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
 
 /** Prints the userinfo: a few lines for people, or the whole answer as JSON. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
   const client = await createClient(settings, io);
+  // --scope: first check the stored tokens meet it (dependent consents included): exit 3 if not.
+  const scopes = listValue(values, 'scope');
+  if (scopes.length > 0) await client.loadTokens(scopes);
   // Loads and refreshes only the group holding openid: other resource servers do not matter.
   const info = await client.userinfo().catch((error: unknown) => {
     if (!(error instanceof ScopesMismatch)) throw error;
