@@ -95,7 +95,7 @@ describe('a newcomer’s first hour with native-login', () => {
       [['logn'], /hint: Did you mean login\?/],
       [['login', '--refresh-token'], /hint: Did you mean --refresh-tokens\? /],
       [['status', '--jsn'], /hint: Did you mean --json\? /],
-      [['status', '--scope', 'x'], /hint: --scope is an option of login, token\. /],
+      [['status', '--scope', 'x'], /hint: --scope is an option of login, token\b.*\. See/],
     ] as const) {
       const result = await cli([...args, '--storage', file]);
       assert.equal(result.code, 2, result.stderr);
