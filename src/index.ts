@@ -76,6 +76,16 @@ export {
 } from './storage/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
 export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
+export {
+  type PgPoolLike,
+  PostgresTokenStorage,
+  type PostgresTokenStorageOptions,
+} from './storage/postgres-token-storage.js';
+export {
+  type RedisClientLike,
+  RedisTokenStorage,
+  type RedisTokenStorageOptions,
+} from './storage/redis-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { parseScopes } from './tokens/scopes.js';
 export type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';

@@ -30,6 +30,8 @@ import {
   type NativeClientOptions,
 } from './native-client-options.js';
 import { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
+import { PostgresTokenStorage } from './storage/postgres-token-storage.js';
+import { RedisTokenStorage } from './storage/redis-token-storage.js';
 import {
   assertTokenStorage,
   readValidTokens,
@@ -421,6 +423,10 @@ export class NativeClient {
     if (storage === undefined) return new MultiClientTokenStorage({ section: this.clientId });
     assertTokenStorage(storage);
     if (storage instanceof MultiClientTokenStorage) storage.setClientId(this.clientId);
+    // The server storages' namespace defaults to the client id (when none was given).
+    if (storage instanceof PostgresTokenStorage || storage instanceof RedisTokenStorage) {
+      storage.setClientId(this.clientId);
+    }
     return storage;
   }
 

@@ -1,11 +1,12 @@
 /**
  * The one place where a storage is chosen: `--storage` (or NATIVE_LOGIN_STORAGE) is a path
- * (the fair-research-login INI file there) or a storage name, and `migrate --from/--to` take
- * names. Every command (the fast `token` path included) opens storages here; each kind is
+ * (the fair-research-login INI file there), a storage name, or a `postgres://` / `redis://`
+ * URL (a server storage, namespace = the client id); `migrate --from/--to` take names. Every command (the fast `token` path included) opens storages here; each kind is
  * loaded on first use. A new kind of storage is one entry in NAMED_STORAGES.
  */
 import { KeychainUnavailable, UsageError } from '../errors.js';
 import { type GlobusAppPathOptions, globusAppTokenPath } from '../storage/globus-app-paths.js';
+import { describeServerUrl } from '../storage/server-errors.js';
 import type { TokenStorage } from '../storage/token-storage.js';
 import type { CliSettings } from './settings.js';
 
@@ -74,6 +75,28 @@ const auto: StorageKind = {
   describe: (settings) => `the system keychain or ${settings.iniFile}`,
 };
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+const REDIS_URL = /^rediss?:\/\//i;
+
+/** A server storage at `url`: PostgreSQL or Redis, shared by many hosts (docs/many-machines.md). */
+function serverKind(url: string): StorageKind | undefined {
+  const postgres = POSTGRES_URL.test(url);
+  if (!postgres && !REDIS_URL.test(url)) return undefined;
+  return {
+    async choose(_settings, clientId) {
+      const description = describeServerUrl(url);
+      if (postgres) {
+        const { PostgresTokenStorage } = await import('../storage/postgres-token-storage.js');
+        const storage = new PostgresTokenStorage({ connectionString: url, namespace: clientId });
+        return { storage, description };
+      }
+      const { RedisTokenStorage } = await import('../storage/redis-token-storage.js');
+      return { storage: new RedisTokenStorage({ url, namespace: clientId }), description };
+    },
+    describe: () => describeServerUrl(url),
+  };
+}
+
 /** Storages chosen by name (a path is the INI file). */
 const NAMED_STORAGES: Readonly<Record<string, StorageKind>> = {
   ini,
@@ -85,9 +108,9 @@ const NAMED_STORAGES: Readonly<Record<string, StorageKind>> = {
 /** The storage names `--storage` and `migrate` accept. */
 export const STORAGE_NAMES: readonly string[] = Object.keys(NAMED_STORAGES);
 
-/** Whether a `--storage` value is a storage name rather than a path. */
+/** Whether a `--storage` value is a storage name (or a server URL) rather than a path. */
 export function isStorageName(value: string): boolean {
-  return Object.hasOwn(NAMED_STORAGES, value);
+  return Object.hasOwn(NAMED_STORAGES, value) || serverKind(value) !== undefined;
 }
 
 /** The kind of storage the settings name: a path is the INI file. */
@@ -96,7 +119,7 @@ function storageName(settings: CliSettings): string {
 }
 
 function kindOf(name: string): StorageKind {
-  const kind = Object.hasOwn(NAMED_STORAGES, name) ? NAMED_STORAGES[name] : undefined;
+  const kind = Object.hasOwn(NAMED_STORAGES, name) ? NAMED_STORAGES[name] : serverKind(name);
   if (kind === undefined) {
     throw new UsageError(`Unknown storage ${JSON.stringify(name)}.`, {
       hint: `Storages: ${STORAGE_NAMES.join(', ')} (or a path to an INI token file for --storage).`,

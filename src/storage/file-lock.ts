@@ -15,7 +15,11 @@ export type FileLockOptions = {
    * or silent holder is taken over after `staleMs` anyway.
    */
   waitMs?: number;
-  /** A lock whose file has not been touched for this long is taken over; default 10 000. */
+  /**
+   * A lock seen unchanged (same file, content and mtime) for this long, measured on the
+   * waiter's own monotonic clock, is taken over; default 10 000. No clock is compared with
+   * another: a holder on another host may be hours off ours, and so may the file server.
+   */
   staleMs?: number;
   /** How often a holder touches its lock file to show it is alive; default 2 000. */
   refreshMs?: number;
@@ -43,7 +47,7 @@ function pidNamespace(): string | undefined {
 /**
  * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
  * pid, host and time, touched every `refreshMs` while held. A lock whose process is dead on
- * this host, or that nobody touched for `staleMs`, is taken over: renamed aside under a
+ * this host, or that this waiter saw unchanged for `staleMs` of its own time, is taken over: renamed aside under a
  * unique name (only one taker can), checked to be the very file judged stale, then deleted.
  */
 export async function acquireFileLock(
@@ -57,12 +61,18 @@ export async function acquireFileLock(
   const deadline = Date.now() + waitMs;
   let delay = 5;
   let holder: Seen | undefined;
+  // The lock as we last saw it change, and when (our monotonic time): a live holder touches it
+  // every refreshMs, so a lock that stays the same for staleMs of our own time is abandoned.
+  let watched: { seen: Seen; since: number } | undefined;
   for (;;) {
     const attempt = await tryCreate(lockPath, host);
-    if ('handle' in attempt) return hold(lockPath, attempt.handle, attempt.content, refreshMs);
+    if (attempt) return hold(lockPath, attempt.handle, attempt.content, refreshMs);
     holder = await inspect(lockPath);
     if (holder === undefined) continue;
-    if (isStale(holder, host, staleMs, attempt.fileClockMs)) {
+    if (watched === undefined || !sameLock(watched.seen, holder)) {
+      watched = { seen: holder, since: performance.now() };
+    }
+    if (isStale(holder, host, staleMs, performance.now() - watched.since)) {
       await takeOver(lockPath, holder);
       continue;
     }
@@ -76,23 +86,19 @@ export async function acquireFileLock(
  * Creates the lock with its content already in it: written to a private temp file, then
  * link(2)ed into place, which fails with EEXIST like O_EXCL. A lock file is therefore never
  * seen empty, so a writer killed at any moment leaves a lock whose dead pid says it is stale.
- * When the lock is taken, says what time the file system's clock gives a new file: a lock's
- * age is judged on that clock, never on this process's, which may be skewed (another NFS
- * host, or `faketime` in tests) and would make a live holder's lock look stale.
+ * Undefined when someone else holds it.
  */
 async function tryCreate(
   lockPath: string,
   host: Machine,
-): Promise<{ handle: FileHandle; content: string } | { fileClockMs: number }> {
+): Promise<{ handle: FileHandle; content: string } | undefined> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
   const content = `${JSON.stringify(info)}\n`;
   const temp = `${lockPath}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let handle: FileHandle | undefined;
-  let fileClockMs = Number.NaN;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
     await handle.writeFile(content);
-    fileClockMs = (await handle.stat()).mtimeMs;
     try {
       await link(temp, lockPath);
     } catch (error) {
@@ -105,7 +111,7 @@ async function tryCreate(
     return { handle, content };
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    if (errorCode(error) === 'EEXIST') return { fileClockMs };
+    if (errorCode(error) === 'EEXIST') return undefined;
     throw new TokenStorageError(
       `Could not create the lock file ${lockPath} (${describe(error)}).`,
       {
@@ -154,13 +160,18 @@ function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: st
   }
 }
 
-function isStale(seen: Seen, host: Machine, staleMs: number, fileClockMs: number): boolean {
-  const age = fileClockMs - seen.mtimeMs;
-  if (age > staleMs) return true;
+/** Whether two looks at the lock saw the very same file, unchanged. */
+function sameLock(a: Seen, b: Seen): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.content === b.content;
+}
+
+/** `unchangedMs`: how long this waiter has seen the lock unchanged, on its own clock. */
+function isStale(seen: Seen, host: Machine, staleMs: number, unchangedMs: number): boolean {
+  if (unchangedMs > staleMs) return true;
   const { pid, hostname: holderHost, pidNamespace: holderNamespace } = owner(seen);
   // No owner in it: a lock left by the fallback path's writer dying between create and write
   // (ours are linked in whole). Give a live writer a moment, no more.
-  if (pid === undefined && age > EMPTY_LOCK_GRACE_MS) return true;
+  if (pid === undefined && unchangedMs > EMPTY_LOCK_GRACE_MS) return true;
   // A pid means something only on the same machine and in the same pid namespace: two
   // containers sharing a hostname and a home folder must not judge each other's pids.
   if (pid === undefined || holderHost !== host.hostname) return false;
@@ -189,12 +200,7 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
     );
   }
   const moved = await inspect(aside);
-  const same =
-    moved !== undefined &&
-    moved.ino === stale.ino &&
-    moved.dev === stale.dev &&
-    moved.mtimeMs === stale.mtimeMs &&
-    moved.content === stale.content;
+  const same = moved !== undefined && sameLock(moved, stale);
   // A racing taker's fresh lock was moved by mistake: put it back unless a third took the place.
   if (!same) await link(aside, lockPath).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
@@ -208,14 +214,18 @@ function hold(
 ): HeldFileLock {
   let touching: Promise<void> = Promise.resolve();
   // Touch our own inode through the open handle: if the lock was taken from us, we never
-  // refresh someone else's. Rewriting the same bytes lets the file system stamp its own
-  // time (what waiters compare against); utimes would stamp this process's clock.
+  // refresh someone else's. Rewriting the same bytes makes the file system stamp a new mtime
+  // (waiters watch for changes, whatever the clock); the sync sends it to an NFS server now,
+  // not at the client's next write-back, so other hosts see the holder alive.
   const timer = setInterval(() => {
     touching = touching.then(() =>
-      handle.write(content, 0, 'utf8').then(
-        () => undefined,
-        () => undefined,
-      ),
+      handle
+        .write(content, 0, 'utf8')
+        .then(() => handle.datasync())
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
     );
   }, refreshMs);
   timer.unref();
