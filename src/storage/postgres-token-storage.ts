@@ -1,6 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { InstanceLock } from './instance-lock.js';
+import type { InstanceLock } from './instance-lock.js';
 import {
   acquirePgLease,
   type PgLease,
@@ -46,7 +46,8 @@ export class PostgresTokenStorage implements TokenStorage {
   readonly where: string;
   readonly #table: string;
   readonly #options: PostgresTokenStorageOptions;
-  readonly #lock = new InstanceLock(() => this.#acquire());
+  // Built on first use: importing native-login must not load node:async_hooks.
+  #lock: InstanceLock | undefined;
   #namespace: string | undefined;
   #namespaceGiven: boolean;
   #pool: Promise<PgPoolLike> | undefined;
@@ -119,7 +120,11 @@ export class PostgresTokenStorage implements TokenStorage {
   }
 
   /** Runs `fn` holding this namespace's advisory lock; calls inside `fn` do not lock again. */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#lock === undefined) {
+      const { InstanceLock } = await import('./instance-lock.js');
+      this.#lock ??= new InstanceLock(() => this.#acquire());
+    }
     return this.#lock.withLock(fn);
   }
 
@@ -143,7 +148,7 @@ export class PostgresTokenStorage implements TokenStorage {
     try {
       const pool = await this.#ready();
       // Under the lock, work goes through the lock's session (see acquirePgLease).
-      const lease = this.#lock.held && !viaPool ? this.#lease : undefined;
+      const lease = this.#lock?.held === true && !viaPool ? this.#lease : undefined;
       const runner: PgQueryable = lease ? lease.session : pool;
       return await runner.query({ ...query, query_timeout: this.#timeoutMs() });
     } catch (error) {

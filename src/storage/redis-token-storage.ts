@@ -1,6 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { InstanceLock } from './instance-lock.js';
+import type { InstanceLock } from './instance-lock.js';
 import {
   connectRedis,
   type OwnRedisClient as OwnClient,
@@ -52,7 +52,8 @@ export class RedisTokenStorage implements TokenStorage {
   /** Where the tokens are, for messages (never the password). */
   readonly where: string;
   readonly #options: RedisTokenStorageOptions;
-  readonly #lock = new InstanceLock(() => this.#acquire());
+  // Built on first use: importing native-login must not load node:async_hooks.
+  #lock: InstanceLock | undefined;
   #namespace: string | undefined;
   readonly #namespaceGiven: boolean;
   #own: Promise<OwnClient> | undefined;
@@ -109,7 +110,11 @@ export class RedisTokenStorage implements TokenStorage {
   }
 
   /** Runs `fn` holding this namespace's lock key; calls inside `fn` do not lock again. */
-  withLock<T>(fn: () => Promise<T>): Promise<T> {
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#lock === undefined) {
+      const { InstanceLock } = await import('./instance-lock.js');
+      this.#lock ??= new InstanceLock(() => this.#acquire());
+    }
     return this.#lock.withLock(fn);
   }
 
