@@ -44,7 +44,8 @@ export async function startEmulatorProcess({ cliPath, tokenLifetimeSeconds }) {
 /** The control surface of an emulator at `url` (also usable from another process). */
 export function emulatorControls(url) {
   const control = async (method, path) => {
-    const response = await fetch(new URL(`_emulator/${path}`, url), { method });
+    const headers = method === 'GET' ? {} : { 'content-type': 'application/json' };
+    const response = await fetch(new URL(`_emulator/${path}`, url), { method, headers });
     if (!response.ok) throw new Error(`emulator control ${path}: ${response.status}`);
     return response.json();
   };

@@ -241,8 +241,12 @@ export class NetworkError extends LoginException {
 
 /** An id_token failed verification (signature, issuer, audience or time). */
 export class InvalidIdToken extends LoginException {
-  constructor(message: string, options: LoginErrorOptions = {}) {
+  /** The check that failed, e.g. `signature`, `key`, `issuer`, when known. */
+  readonly check: string | undefined;
+
+  constructor(message: string, options: LoginErrorOptions & { check?: string } = {}) {
     super(message, { code: 'invalid_id_token', ...options });
+    this.check = options.check;
   }
 }
 
@@ -254,6 +258,26 @@ export class IdentityMismatch extends LoginException {
       hint: 'Log out first (native-login logout), then log in as the other identity.',
       ...options,
     });
+  }
+}
+
+/** Stored tokens were issued by another auth server than the one configured now: not sent. */
+export class IssuerMismatch extends LoginException {
+  /** The issuer recorded with the tokens. */
+  readonly storedIssuer: string;
+  /** The issuer configured now (auth base URL without its trailing slash). */
+  readonly configuredIssuer: string;
+
+  constructor(storedIssuer: string, configuredIssuer: string, what: string) {
+    super(
+      `The tokens for ${what} were issued by ${storedIssuer}, but the auth URL is now ${configuredIssuer}: they were not sent.`,
+      {
+        code: 'token_issuer_mismatch',
+        hint: `Unset GLOBUS_SDK_SERVICE_URL_AUTH (or --auth-url) if it is stale, or log in again against ${configuredIssuer}.`,
+      },
+    );
+    this.storedIssuer = storedIssuer;
+    this.configuredIssuer = configuredIssuer;
   }
 }
 

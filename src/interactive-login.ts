@@ -10,6 +10,7 @@ import { gareAuthorizeParams } from './globus-auth/gare-authorize-params.js';
 import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
 import { createPkcePair, createState } from './globus-auth/pkce.js';
 import type { LoginOptions, NativeClientOptions } from './native-client-options.js';
+import { printable } from './terminal-text.js';
 import type { TokensByResourceServer } from './tokens/token-group.js';
 
 /** What one interactive login needs from the client that runs it. */
@@ -80,7 +81,7 @@ export async function interactiveLogin(
   const { iss, code } = result.response;
   if (iss !== undefined && iss !== auth.issuer) {
     throw new AuthFailure(
-      `The authorization response came from issuer ${iss}, not ${auth.issuer}; the code was not used.`,
+      `The authorization response came from issuer ${printable(iss, 200)}, not ${auth.issuer}; the code was not used.`,
       { code: 'issuer_mismatch', hint: 'Check the auth base URL, then log in again.' },
     );
   }
@@ -88,6 +89,7 @@ export async function interactiveLogin(
     code,
     verifier,
     redirectUri: result.redirectUri,
+    expectIdToken: params.scopes.includes('openid'),
     signal: options.signal,
   });
   return tokens;

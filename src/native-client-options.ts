@@ -33,6 +33,8 @@ export type NativeClientOptions = {
   env?: NodeJS.ProcessEnv;
   /** Where Ctrl-C comes from while a login waits (default: `process`). */
   interrupts?: InterruptSource;
+  /** Allow a plain-http auth URL on a non-loopback host (or NATIVE_LOGIN_ALLOW_INSECURE_HTTP=1). */
+  allowInsecureHttp?: boolean;
   /** Timeout of each HTTP request to Globus Auth (default 60 s or GLOBUS_SDK_HTTP_TIMEOUT). */
   httpTimeoutMs?: number;
   /**

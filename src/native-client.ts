@@ -38,6 +38,7 @@ import {
   type TokenStorage,
   withStorageLock,
 } from './storage/token-storage.js';
+import { printable } from './terminal-text.js';
 import { TokenRefresher } from './token-refresher.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
 import { missingScopes, parseScopes } from './tokens/scopes.js';
@@ -52,6 +53,7 @@ export {
 } from './native-client-options.js';
 
 import {
+  setEntry,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -95,7 +97,8 @@ export class NativeClient {
     this.#now = options.now ?? systemNow;
     const stderr = options.stderr ?? process.stderr;
     this.#logger = options.logger ?? {
-      warn: (message) => stderr.write(`native-login: ${message}\n`),
+      // Warnings can quote a server (an error description): nothing reaches a terminal raw.
+      warn: (message) => stderr.write(`native-login: ${printable(message, 2000)}\n`),
     };
     const env = options.env ?? process.env;
     this.authBaseUrl = resolveAuthBaseUrl({
@@ -109,6 +112,7 @@ export class NativeClient {
       fetch: options.fetch,
       now: this.#now,
       timeoutMs: options.httpTimeoutMs,
+      allowInsecureHttp: options.allowInsecureHttp,
       env,
     });
     this.tokenStorage = this.#makeStorage(options.tokenStorage);
@@ -204,9 +208,9 @@ export class NativeClient {
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const out: TokensByResourceServer = {};
-    for (const group of alive) out[group.resource_server] = group;
+    for (const group of alive) setEntry(out, group.resource_server, group);
     for (const result of settled) {
-      if (result.status === 'fulfilled') out[result.value.resource_server] = result.value;
+      if (result.status === 'fulfilled') setEntry(out, result.value.resource_server, result.value);
     }
     // Roots are there; dependent consents are decided by the consents API (DependentConsents).
     const unmet = await this.#consents.unmet(scopes, { ...stored, ...out });
@@ -331,6 +335,7 @@ export class NativeClient {
     const tokens = await this.loadTokens('openid');
     const auth = Object.values(tokens)[0];
     if (!auth) throw new ScopesMismatch(['openid']);
+    this.#auth.assertIssuer(auth);
     return this.#auth.userinfo(auth.access_token, { signal });
   }
 
@@ -401,6 +406,7 @@ export class NativeClient {
         for (const token of [group.access_token, group.refresh_token]) {
           if (!token) continue;
           try {
+            this.#auth.assertIssuer(group); // never revoke at (send tokens to) another server
             await this.#auth.revoke(token);
             result.revoked += 1;
           } catch (error) {
@@ -466,7 +472,7 @@ function byScope<T>(
   const out: Record<string, T> = {};
   for (const group of Object.values(tokens)) {
     const value = make(group);
-    for (const scope of parseScopes(group.scope)) out[scope] = value;
+    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import {
   IdentityMismatch,
   InvalidIdToken,
   InvalidTokenFormat,
+  IssuerMismatch,
   KeychainUnavailable,
   LoadError,
   LoginCancelled,
@@ -18,6 +19,7 @@ import {
   TokenStorageError,
   UsageError,
 } from '../errors.js';
+import { printable } from '../terminal-text.js';
 
 /** The documented exit codes of `native-login` (docs/cli.md, "Exit codes"). */
 export const EXIT = Object.freeze({
@@ -43,7 +45,8 @@ export type CliIo = {
 
 /** The exit code for an error thrown by a command. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage;
+  // A stale or wrong auth URL: a matter of configuration, like a bad flag.
+  if (error instanceof UsageError || error instanceof IssuerMismatch) return EXIT.usage;
   if (error instanceof LoginCancelled) {
     const cause = error.cause;
     return cause instanceof Error && cause.name === 'TimeoutError' ? EXIT.timedOut : EXIT.cancelled;
@@ -119,9 +122,10 @@ export function oneLine(text: string): string {
  */
 export function formatError(error: unknown, styles: Styles, debug: boolean): string {
   const message = error instanceof Error ? error.message : String(error);
-  let out = `${styles.red('native-login: error:')} ${oneLine(message)}\n`;
+  // Messages can quote a server or a redirect: printable() keeps their escapes off the terminal.
+  let out = `${styles.red('native-login: error:')} ${printable(oneLine(message), 2000)}\n`;
   const hint = error instanceof LoginException ? error.hint : undefined;
-  if (hint) out += `${styles.dim('hint:')} ${oneLine(hint)}\n`;
+  if (hint) out += `${styles.dim('hint:')} ${printable(oneLine(hint), 2000)}\n`;
   else if (!(error instanceof LoginException)) {
     out += `${styles.dim('hint:')} This looks like a bug; run again with --debug and report it.\n`;
   }
@@ -129,7 +133,11 @@ export function formatError(error: unknown, styles: Styles, debug: boolean): str
     let current: unknown = error;
     for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
       const stack = current instanceof Error ? (current.stack ?? current.message) : String(current);
-      out += `${depth === 0 ? '' : 'caused by: '}${stack}\n`;
+      const safe = stack
+        .split('\n')
+        .map((line) => printable(line, 2000))
+        .join('\n    ');
+      out += `${depth === 0 ? '' : 'caused by: '}${safe}\n`;
       current = current instanceof Error ? current.cause : undefined;
     }
   }
@@ -165,8 +173,10 @@ export function describeExpiry(expiresAt: number, now: number): string {
 /** A plain-text table: columns padded to their widest cell, two spaces apart. */
 export function formatTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  unsafeRows: readonly (readonly string[])[],
 ): string {
+  // Cells hold names a server chose (resource servers, scopes): printable only.
+  const rows = unsafeRows.map((row) => row.map((cell) => printable(cell, 10_000)));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
   );

@@ -16,6 +16,7 @@ import { LandingPage, type LandingPageVars, renderProblemPage } from './landing-
 import { type LoopbackHost, loopbackHost } from './loopback-host.js';
 import type { LoopbackServer } from './loopback-server.js';
 import { isRemoteSession } from './remote-session.js';
+import type { StartLink } from './start-link.js';
 import type { WaitSettle } from './wait-for-code.js';
 
 /**
@@ -23,13 +24,14 @@ import type { WaitSettle } from './wait-for-code.js';
  * does by default) loads no HTTP server code.
  */
 async function loadServerParts() {
-  const [server, redirect, wait, show] = await Promise.all([
+  const [server, redirect, wait, show, start] = await Promise.all([
     import('./loopback-server.js'),
     import('./redirect-request.js'),
     import('./wait-for-code.js'),
     import('./show-login-url.js'),
+    import('./start-link.js'),
   ]);
-  return { ...server, ...redirect, ...wait, ...show };
+  return { ...server, ...redirect, ...wait, ...show, ...start };
 }
 type ServerParts = Awaited<ReturnType<typeof loadServerParts>>;
 
@@ -37,7 +39,7 @@ type ServerParts = Awaited<ReturnType<typeof loadServerParts>>;
 export type LocalServerCodeHandlerOptions = {
   /** 0 (default) lets the system pick a free port. */
   port?: number;
-  /** A loopback address: `127.0.0.1` (default), another 127.x.y.z, `::1` or `localhost`. */
+  /** A loopback address: `127.0.0.1` (default), another 127.x.y.z, `::1`, or `localhost` (= 127.0.0.1). */
   hostname?: string;
   /** The path of the redirect URI, default `/`. */
   redirectPath?: string;
@@ -60,8 +62,10 @@ export class LocalServerCodeHandler implements CodeHandler {
   #parts: ServerParts | undefined;
   #starting: Promise<void> | undefined;
   #redirectUri: string | undefined;
+  #origin = '';
   #state: string | undefined;
   #settle: WaitSettle<AuthorizationResponse> | undefined;
+  #link: StartLink | undefined;
   #appName = '';
 
   /** Throws UsageError for a non-loopback hostname, a bad port or path, or a broken template. */
@@ -127,7 +131,7 @@ export class LocalServerCodeHandler implements CodeHandler {
     }
     this.#appName = ctx.appName;
     // Loaded by start(), which made the server.
-    const { waitForCode, showLoginUrl } = this.#parts as ServerParts;
+    const { waitForCode, showLoginUrl, StartLink } = this.#parts as ServerParts;
     const options = {
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
@@ -138,13 +142,16 @@ export class LocalServerCodeHandler implements CodeHandler {
       return await waitForCode<AuthorizationResponse>(options, (settle) => {
         this.#state = request.state;
         this.#settle = settle;
-        showLoginUrl(request.authorizeUrl, ctx);
+        const link = new StartLink(request.authorizeUrl);
+        this.#link = link;
+        showLoginUrl(request.authorizeUrl, ctx, `${this.#origin}${link.path}`);
         ctx.stderr.write(
           'Waiting for you to log in in the browser… (Ctrl-C to paste a code instead)\n',
         );
         return () => {
           this.#settle = undefined;
           this.#state = undefined;
+          this.#link = undefined;
         };
       });
     } finally {
@@ -174,12 +181,18 @@ export class LocalServerCodeHandler implements CodeHandler {
       },
     });
     this.#server = server;
-    this.#redirectUri = `http://${this.#host.uriHost}:${server.address.port}${this.#redirectPath}`;
+    this.#origin = `http://${this.#host.uriHost}:${server.address.port}`;
+    this.#redirectUri = `${this.#origin}${this.#redirectPath}`;
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
     // Set before the server could listen, so always there.
-    const { classifyRedirectRequest, sendPage } = this.#parts as ServerParts;
+    const { classifyRedirectRequest, sendPage, startPathOf } = this.#parts as ServerParts;
+    const startPath = startPathOf(req.url);
+    if (startPath !== undefined) {
+      this.#onStart(req, res, startPath);
+      return;
+    }
     const settle = this.#settle;
     const outcome = classifyRedirectRequest(
       { method: req.method, url: req.url },
@@ -230,5 +243,43 @@ export class LocalServerCodeHandler implements CodeHandler {
       {},
       finish(() => settle.reject(failure)),
     );
+  }
+
+  /**
+   * The browser's one-time link: the first GET is redirected to the authorize URL; a second
+   * one means another program may hold this attempt's state and challenge, so it is stopped.
+   */
+  #onStart(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const { sendPage } = this.#parts as ServerParts;
+    const link = this.#link;
+    const settle = this.#settle;
+    if (link === undefined || settle === undefined || !link.matches(path) || req.method !== 'GET') {
+      const page = renderProblemPage(
+        404,
+        'Unknown login link',
+        'Start the login from the terminal.',
+      );
+      sendPage(res, 404, page);
+      return;
+    }
+    const target = link.open();
+    if (target !== undefined) {
+      sendPage(res, 302, '', { Location: target });
+      return;
+    }
+    this.#settle = undefined;
+    this.#state = undefined;
+    const failure = new LocalServerError(
+      'The login link was opened twice, so another program may have seen this login attempt; it was stopped.',
+      {
+        code: 'login_link_reused',
+        hint: 'Log in again; on a shared machine see docs/security.md.',
+      },
+    );
+    const page = renderProblemPage(409, 'Login link already used', 'Start the login again.');
+    const server = this.#server;
+    sendPage(res, 409, page, {}, () => {
+      void (server?.close() ?? Promise.resolve()).then(() => settle.reject(failure));
+    });
   }
 }

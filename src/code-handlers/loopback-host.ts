@@ -13,7 +13,9 @@ const IPV4 = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 
 /** Maps a hostname option to a loopback address; refuses anything that is not loopback. */
 export function loopbackHost(hostname: string): LoopbackHost {
-  if (hostname === 'localhost') return { listenHost: '127.0.0.1', uriHost: 'localhost' };
+  // RFC 8252 §8.3: never "localhost" in the redirect URI, which a browser may resolve to
+  // [::1] first, where another local user can listen on the same port.
+  if (hostname === 'localhost') return { listenHost: '127.0.0.1', uriHost: '127.0.0.1' };
   if (hostname === '::1' || hostname === '[::1]') return { listenHost: '::1', uriHost: '[::1]' };
   if (IPV4.test(hostname) && hostname.startsWith('127.')) {
     return { listenHost: hostname, uriHost: hostname };

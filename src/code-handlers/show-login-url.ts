@@ -14,9 +14,14 @@ export type ShowLoginUrlContext = Pick<
 /**
  * Prints the URL on stderr and, when allowed, starts opening a browser without waiting for it:
  * a browser launcher that hangs must not delay the wait, and one that fails is only reported.
- * Returns whether a browser was asked to open.
+ * The browser gets `browserUrl` (the local server's one-time link, so no login secret reaches
+ * a process's argv) when there is one. Returns whether a browser was asked to open.
  */
-export function showLoginUrl(authorizeUrl: string, ctx: ShowLoginUrlContext): boolean {
+export function showLoginUrl(
+  authorizeUrl: string,
+  ctx: ShowLoginUrlContext,
+  browserUrl = authorizeUrl,
+): boolean {
   const openIt = shouldOpenBrowser(ctx);
   const target = ctx.appName ? ` to ${ctx.appName}` : '';
   ctx.stderr.write(
@@ -27,7 +32,7 @@ export function showLoginUrl(authorizeUrl: string, ctx: ShowLoginUrlContext): bo
   ctx.stderr.write(`\n  ${authorizeUrl}\n\n`);
   if (openIt) {
     Promise.resolve()
-      .then(() => ctx.openBrowser(authorizeUrl))
+      .then(() => ctx.openBrowser(browserUrl))
       .catch((error: unknown) => {
         const why = error instanceof Error ? error.message : String(error);
         ctx.stderr.write(`Could not open a browser (${why}); open the URL above yourself.\n`);

@@ -2,6 +2,11 @@
  * The test controls over HTTP, under `/_emulator/`, for tests that run the emulator in another
  * process (`native-login emulator`). JSON in, JSON out; a bad value is a 400 with
  * `{"error":"invalid_request","error_description":...}`.
+ *
+ * Any web page the person visits can send requests here, and DNS rebinding can even read the
+ * answers, so only a loopback Host (and Origin, when sent) is served (else 403), and a
+ * request that changes something must say `Content-Type: application/json` (else 415): a
+ * page cannot send that cross-origin without a CORS preflight, which is never granted.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './emulator-context.js';
@@ -105,6 +110,11 @@ export async function handleControl(
   controls: EmulatorControls,
   context: EmulatorContext,
 ): Promise<void> {
+  const refused = refusal(req);
+  if (refused !== undefined) {
+    sendOAuthError(res, refused.status, 'invalid_request', refused.reason);
+    return;
+  }
   const table = routes(controls, context);
   const byMethod = Object.hasOwn(table, path) ? table[path] : undefined;
   if (!byMethod) {
@@ -117,12 +127,23 @@ export async function handleControl(
     sendApiError(res, 405, undefined, { allow: Object.keys(byMethod).join(', ') });
     return;
   }
-  let body: Record<string, unknown>;
+  let raw: Buffer;
   try {
-    body = parseJsonObject(await readBody(req, context.maxBodyBytes));
+    raw = await readBody(req, context.maxBodyBytes);
   } catch (error) {
     const status = error instanceof BodyError ? error.status : 400;
-    sendOAuthError(res, status, 'invalid_request', 'the body must be a JSON object');
+    sendOAuthError(res, status, 'invalid_request', 'the body could not be read');
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD' && !isJson(req.headers['content-type'])) {
+    sendOAuthError(res, 415, 'invalid_request', 'the controls take Content-Type: application/json');
+    return;
+  }
+  let body: Record<string, unknown>;
+  try {
+    body = parseJsonObject(raw);
+  } catch {
+    sendOAuthError(res, 400, 'invalid_request', 'the body must be a JSON object');
     return;
   }
   let result: unknown;
@@ -136,6 +157,37 @@ export async function handleControl(
   // Close only once the answer is out, so the caller learns that it worked.
   if (path === '/_emulator/close') res.once('finish', () => context.requestClose());
   sendJson(res, 200, result);
+}
+
+/** 403 unless Host (and Origin, when present) name a loopback address: no DNS rebinding. */
+function refusal(req: IncomingMessage): { status: number; reason: string } | undefined {
+  if (!isLoopbackHost(req.headers.host ?? '')) {
+    return { status: 403, reason: 'the controls answer only a loopback Host' };
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !isLoopbackHost(originHost(origin))) {
+    return { status: 403, reason: 'cross-origin requests are refused' };
+  }
+  return undefined;
+}
+
+/** `127.x.y.z`, `[::1]` or `localhost`, with or without a port. */
+function isLoopbackHost(host: string): boolean {
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/** The host of an Origin header; '' for `null` or anything unparsable (then refused). */
+function originHost(origin: string): string {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return '';
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {

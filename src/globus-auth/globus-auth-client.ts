@@ -1,4 +1,4 @@
-import { TokensExpired, UsageError } from '../errors.js';
+import { InvalidIdToken, IssuerMismatch, TokensExpired, UsageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 import type { AuthRequest, AuthTransport } from './auth-request.js';
@@ -27,6 +27,11 @@ export type GlobusAuthClientOptions = {
   env?: NodeJS.ProcessEnv | undefined;
   /** e.g. `native-login/1.2.3`. */
   userAgent?: string | undefined;
+  /**
+   * Allow a plain `http://` base URL on a host other than loopback (tokens would cross the
+   * network unencrypted); also `NATIVE_LOGIN_ALLOW_INSECURE_HTTP=1`. Default false.
+   */
+  allowInsecureHttp?: boolean | undefined;
 };
 
 /** What a code exchange gives: tokens by resource server and, with `openid`, who logged in. */
@@ -41,6 +46,11 @@ export type CallOptions = { signal?: AbortSignal | undefined };
 
 /** Seconds of clock skew tolerated on id_token times, as globus-sdk allows. */
 const ID_TOKEN_LEEWAY_SECONDS = 300;
+/**
+ * After a key rotation the cached keys fail: refetch `jwk.json`, but at most once per this
+ * many seconds, so a server sending unknown keys cannot make us fetch on every token.
+ */
+export const JWKS_REFETCH_INTERVAL_SECONDS = 60;
 
 /**
  * The Globus Auth calls a native app makes: code exchange, refresh, revoke, userinfo and
@@ -56,6 +66,7 @@ export class GlobusAuthClient {
   readonly #transport: AuthTransport;
   readonly #now: () => number;
   #jwks: Promise<Jwks> | undefined;
+  #jwksRefetchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: GlobusAuthClientOptions) {
     if (typeof options.clientId !== 'string' || options.clientId.trim() === '') {
@@ -64,6 +75,17 @@ export class GlobusAuthClient {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.clientId = options.clientId;
     this.issuer = this.baseUrl.replace(/\/$/, '');
+    const env = options.env ?? process.env;
+    const allowHttp = options.allowInsecureHttp ?? env['NATIVE_LOGIN_ALLOW_INSECURE_HTTP'] === '1';
+    if (!allowHttp && !isSafeTransport(new URL(this.baseUrl))) {
+      throw new UsageError(
+        `The auth URL ${this.baseUrl} is plain http on a host that is not loopback: tokens would cross the network unencrypted.`,
+        {
+          code: 'insecure_auth_url',
+          hint: 'Use https, or allow it explicitly (allowInsecureHttp: true, NATIVE_LOGIN_ALLOW_INSECURE_HTTP=1).',
+        },
+      );
+    }
     this.#now = options.now ?? systemNow;
     this.#transport = {
       fetch: options.fetch,
@@ -79,7 +101,13 @@ export class GlobusAuthClient {
    * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.5
    */
   async exchangeCode(
-    request: { code: string; verifier: string; redirectUri: string } & CallOptions,
+    request: {
+      code: string;
+      verifier: string;
+      redirectUri: string;
+      /** `openid` was asked for: an answer without an id_token is refused (and revoked). */
+      expectIdToken?: boolean;
+    } & CallOptions,
   ): Promise<ExchangeCodeResult> {
     const form = {
       client_id: this.clientId,
@@ -93,9 +121,21 @@ export class GlobusAuthClient {
     // hostname, not host: a ':' in a resource server would break the INI token file's keys.
     const fallback = new URL(this.baseUrl).hostname;
     const tokens = parseTokenBody(response.body, this.#now(), fallback, response);
+    // Recorded with the tokens: they are never sent to another auth server later.
+    for (const group of Object.values(tokens)) group.issuer = this.issuer;
     const rawIdToken = response.body['id_token'];
     const idToken = typeof rawIdToken === 'string' && rawIdToken !== '' ? rawIdToken : null;
     let identityId: string | null = null;
+    const openid = Object.values(tokens).some((group) => /(^|\s)openid(\s|$)/.test(group.scope));
+    if (idToken === null && (request.expectIdToken || openid)) {
+      // Without it the identity checks would silently be skipped: a failed login, as for a
+      // bad id_token.
+      await this.#revokeAll(tokens);
+      throw new InvalidIdToken(
+        `Globus Auth at ${this.issuer} sent no id_token although openid was asked for; the tokens were revoked.`,
+        { code: 'missing_id_token', hint: 'Check the auth base URL, then log in again.' },
+      );
+    }
     if (idToken !== null) {
       try {
         identityId = (await this.verifyIdToken(idToken, { signal: request.signal })).sub;
@@ -118,6 +158,7 @@ export class GlobusAuthClient {
    */
   async refresh(group: TokenGroup, options: CallOptions = {}): Promise<TokenGroup> {
     const rs = group.resource_server;
+    this.assertIssuer(group);
     const refreshToken = group.refresh_token;
     if (refreshToken === null || refreshToken === '') {
       throw new TokensExpired([rs], {
@@ -182,25 +223,44 @@ export class GlobusAuthClient {
     return response.body;
   }
 
+  /** Throws IssuerMismatch when the group records another issuer than this client's. */
+  assertIssuer(group: TokenGroup): void {
+    if (group.issuer !== undefined && group.issuer !== this.issuer) {
+      throw new IssuerMismatch(group.issuer, this.issuer, group.resource_server);
+    }
+  }
+
   async #revokeAll(tokens: TokensByResourceServer): Promise<void> {
     const all = Object.values(tokens).flatMap((group) => [group.access_token, group.refresh_token]);
     await Promise.allSettled(all.filter((token) => token).map((token) => this.revoke(token!)));
   }
 
   /**
-   * Verifies an id_token with the key from `<base>jwk.json` (fetched once per client):
-   * RS256/384/512 signature, `iss`, `aud` = client id, and times with 300 s leeway.
+   * Verifies an id_token with the keys from `<base>jwk.json` (cached; fetched again when no
+   * key matches or the signature fails, at most once per 60 s): RS256/384/512 signature,
+   * `iss`, `aud` = client id, and times with 300 s leeway.
    */
   async verifyIdToken(idToken: string, options: CallOptions = {}): Promise<IdTokenClaims> {
-    const jwks = await this.#keys(options.signal);
     // Loaded on first use, like the HTTP code: reading stored tokens needs neither.
     const { verifyIdTokenWithKeys } = await import('./id-token.js');
-    return verifyIdTokenWithKeys(idToken, jwks, {
-      issuer: this.issuer,
-      audience: this.clientId,
-      now: this.#now(),
-      leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
-    });
+    const verify = async () =>
+      verifyIdTokenWithKeys(idToken, await this.#keys(options.signal), {
+        issuer: this.issuer,
+        audience: this.clientId,
+        now: this.#now(),
+        leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
+      });
+    try {
+      return await verify();
+    } catch (error) {
+      const keyFailure =
+        error instanceof InvalidIdToken && (error.check === 'key' || error.check === 'signature');
+      const now = this.#now();
+      if (!keyFailure || now - this.#jwksRefetchedAt < JWKS_REFETCH_INTERVAL_SECONDS) throw error;
+      this.#jwksRefetchedAt = now;
+      this.#jwks = undefined; // the keys may have rotated since they were fetched
+      return verify();
+    }
   }
 
   #keys(signal: AbortSignal | undefined): Promise<Jwks> {
@@ -252,4 +312,11 @@ export class GlobusAuthClient {
   #url(path: string): string {
     return new URL(path, this.baseUrl).href;
   }
+}
+
+/** https anywhere; plain http only to loopback (the emulator, a local test server). */
+function isSafeTransport(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }

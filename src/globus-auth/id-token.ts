@@ -188,6 +188,7 @@ function isoTime(seconds: number): string {
 function reject(check: string, why: string, cause?: unknown): InvalidIdToken {
   const sentence = why.endsWith('.') ? why : `${why}.`;
   return new InvalidIdToken(`The id_token failed the ${check} check: ${sentence}`, {
+    check,
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -63,7 +63,7 @@ export function parseTokenBody(
 /**
  * The group after a refresh: the new access token, expiry and (if sent) scope, always keyed
  * to the old group's resource server; the old refresh token unless a new one came back
- * (never lose a refresh token); the old `identity_id`.
+ * (never lose a refresh token); the old `identity_id` and `issuer`.
  */
 export function renewedGroup(old: TokenGroup, tokens: TokensByResourceServer): TokenGroup {
   const fresh = tokens[old.resource_server] ?? Object.values(tokens)[0];
@@ -77,5 +77,6 @@ export function renewedGroup(old: TokenGroup, tokens: TokensByResourceServer): T
     resource_server: old.resource_server,
   };
   if (old.identity_id !== undefined) renewed.identity_id = old.identity_id;
+  if (old.issuer !== undefined) renewed.issuer = old.issuer;
   return renewed;
 }

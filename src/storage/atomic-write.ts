@@ -1,7 +1,7 @@
-import { lstat, mkdir, open, readlink, realpath, rename, unlink } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { TokenStorageError } from '../errors.js';
-import { describe, errorCode } from './fs-errors.js';
+import { describe } from './fs-errors.js';
 import { removeLeftoverTemps, tempFileFor } from './leftover-temps.js';
 
 /** The mode of every token file: read and write for its owner only. */
@@ -9,35 +9,8 @@ export const TOKEN_FILE_MODE = 0o600;
 /** The mode of a folder created for a token file. */
 export const TOKEN_DIR_MODE = 0o700;
 
-/**
- * The file a path really names, following symlinks even when the last one dangles, so a
- * symlinked token file stays a symlink and its target is what gets replaced.
- */
-export async function resolveTarget(filename: string): Promise<string> {
-  let path = resolve(filename);
-  for (let hops = 0; hops < 40; hops++) {
-    try {
-      return await realpath(path);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw cannot('resolve', filename, error);
-    }
-    let info: Awaited<ReturnType<typeof lstat>>;
-    try {
-      info = await lstat(path);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return path;
-      throw cannot('resolve', filename, error);
-    }
-    if (!info.isSymbolicLink()) return path;
-    path = resolve(
-      dirname(path),
-      await readlink(path).catch((error: unknown) => {
-        throw cannot('resolve', filename, error);
-      }),
-    );
-  }
-  throw new TokenStorageError(`Too many symbolic links while resolving ${filename}.`, { filename });
-}
+/** The file a token path names, through links and folders of ours only (see trusted-target). */
+export { resolveTrustedTarget as resolveTarget } from './trusted-target.js';
 
 /** Creates the folder of `target` (mode 0700) when it is missing. */
 export async function ensureParentDir(target: string): Promise<void> {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
 import { TOKEN_FILE_MODE } from './atomic-write.js';
 import { describe, errorCode } from './fs-errors.js';
+import { readOwnRegularFile } from './safe-read.js';
 
 /** Timing of the cross-process lock (milliseconds). */
 export type FileLockOptions = {
@@ -31,6 +32,8 @@ export type HeldFileLock = { readonly path: string; release(): Promise<void> };
 type Seen = { ino: number; dev: number; mtimeMs: number; content: string };
 
 const EMPTY_LOCK_GRACE_MS = 1000;
+/** A lock holds one line of JSON; anything larger was not written by a lock holder. */
+const MAX_LOCK_BYTES = 64 * 1024;
 
 /** Where a lock holder runs: its pid is only meaningful there. */
 type Machine = { hostname: string; pidNamespace: string | undefined };
@@ -124,24 +127,19 @@ async function tryCreate(
   }
 }
 
+/**
+ * What the lock holds: opened without following links and without blocking (a FIFO or a
+ * link to /dev/zero planted there fails at once), ours and regular only, read capped.
+ */
 async function inspect(path: string): Promise<Seen | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw new TokenStorageError(`Could not read the lock file ${path} (${describe(error)}).`, {
-      filename: path,
-      cause: error,
-    });
-  }
-  try {
-    const info = await handle.stat();
-    const content = await handle.readFile('utf8');
-    return { ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs, content };
-  } finally {
-    await handle.close();
-  }
+  const read = await readOwnRegularFile(path, {
+    what: 'lock file',
+    maxBytes: MAX_LOCK_BYTES,
+    noFollow: true,
+  });
+  if (read === undefined) return undefined;
+  const content = new TextDecoder().decode(read.bytes);
+  return { ino: read.ino, dev: read.dev, mtimeMs: read.mtimeMs, content };
 }
 
 function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: string } {

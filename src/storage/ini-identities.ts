@@ -1,10 +1,10 @@
-import type { TokensByResourceServer } from '../tokens/token-group.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from '../tokens/token-group.js';
 import { flatPrefix } from './flat-keys.js';
 import type { SectionEdit } from './ini-edit.js';
 import { type IniDocument, interpolate } from './ini-format.js';
 
 /**
- * The identity (id_token `sub`) of each token group, kept in a section of its own,
+ * The identity (id_token `sub`) and issuer of each token group, kept in a section of its own,
  * `[native-login:<section>]`, because fair-research-login refuses unknown fields inside a
  * token section but ignores other sections. Each identity is bound to a short hash of the
  * access token it was recorded with: after Python rewrites a group (another login, a
@@ -48,10 +48,13 @@ export function attachIdentities(
   for (const [rs, group] of Object.entries(tokens)) {
     const prefix = flatPrefix(group.resource_server);
     const id = values.get(`${prefix}__identity_id`);
+    const issuer = values.get(`${prefix}__issuer`);
     const bound = values.get(`${prefix}__access_token_fingerprint`);
-    if (id && group.identity_id === undefined && bound === tokenFingerprint(group.access_token)) {
-      out[rs] = { ...group, identity_id: id };
-    }
+    if (bound !== tokenFingerprint(group.access_token)) continue;
+    const known: TokenGroup = { ...group };
+    if (id && group.identity_id === undefined) known.identity_id = id;
+    if (issuer && group.issuer === undefined) known.issuer = issuer;
+    setEntry(out, rs, known);
   }
   return out;
 }
@@ -62,13 +65,16 @@ export function identityEdit(section: string, tokens: TokensByResourceServer): S
   const remove = new Set<string>();
   for (const group of Object.values(tokens)) {
     const prefix = flatPrefix(group.resource_server);
-    const keys = [`${prefix}__identity_id`, `${prefix}__access_token_fingerprint`] as const;
-    if (group.identity_id) {
-      values.set(keys[0], group.identity_id);
-      values.set(keys[1], tokenFingerprint(group.access_token));
-    } else {
-      for (const key of keys) remove.add(key);
+    const bound = `${prefix}__access_token_fingerprint`;
+    for (const [key, value] of [
+      [`${prefix}__identity_id`, group.identity_id],
+      [`${prefix}__issuer`, group.issuer],
+    ] as const) {
+      if (value) values.set(key, value);
+      else remove.add(key);
     }
+    if (group.identity_id || group.issuer) values.set(bound, tokenFingerprint(group.access_token));
+    else remove.add(bound);
   }
   return { name: identitySection(section), values, remove, dropIfEmpty: true };
 }

@@ -1,5 +1,6 @@
 import { InvalidTokenFormat, TokenFileCorrupt } from '../errors.js';
 import {
+  setEntry,
   type TokenGroup,
   type TokensByResourceServer,
   validateTokenGroup,
@@ -44,13 +45,13 @@ export class JSONTokenStorage implements TokenStorage {
       const out: Record<string, Partial<TokenGroup>> = {};
       for (const [rs, group] of Object.entries(merged)) {
         // Only Python's fields: its verify_token_group refuses any other (identity_id too).
-        out[rs] = Object.fromEntries(FLAT_FIELDS.map((field) => [field, group[field]]));
+        setEntry(out, rs, Object.fromEntries(FLAT_FIELDS.map((field) => [field, group[field]])));
       }
       return `${JSON.stringify(out, null, 2)}\n`;
     });
   }
 
-  /** Deletes the file (the real file when it is a symlink), as fair-research-login does. */
+  /** Deletes the file (a symlink itself, never its target), as Python's os.remove does. */
   async clearTokens(): Promise<void> {
     await this.#file.update((text) => {
       parseTokensJson(text, this.filename); // a damaged file is refused, not deleted

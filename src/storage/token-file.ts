@@ -1,10 +1,12 @@
-import { link, lstat, readFile, rename, unlink } from 'node:fs/promises';
+import { link, lstat, readlink, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { FileLockOptions } from './file-lock.js';
+import { ownedByUsOrRoot, untrustedPath } from './file-owner.js';
 import { describe, errorCode } from './fs-errors.js';
 import type { InstanceLock } from './instance-lock.js';
+import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
 
 // Writing and locking are loaded on first use: reading a token file (`native-login token`
 // with a valid token) then loads neither node:crypto, async_hooks nor timers/promises.
@@ -54,23 +56,18 @@ export class TokenFile {
     return this.#lock;
   }
 
-  /** The file's text; undefined when it does not exist. Bad UTF-8 is a TokenFileCorrupt. */
+  /**
+   * The file's text; undefined when it does not exist. Bad UTF-8 is a TokenFileCorrupt; a
+   * file that is not a regular file of ours, reached through a link of another user, or over
+   * MAX_TOKEN_FILE_BYTES is a TokenStorageError (a FIFO never blocks the read).
+   */
   async read(): Promise<string | undefined> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(this.filename);
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return undefined;
-      throw new TokenStorageError(
-        `Could not read the token file ${this.filename} (${describe(error)}).`,
-        {
-          filename: this.filename,
-          cause: error,
-          hint: `Check that ${this.filename} is a file you can read.`,
-        },
-      );
-    }
-    return decodeUtf8(bytes, this.filename);
+    await checkLinks(this.filename);
+    const read = await readOwnRegularFile(this.filename, {
+      what: 'token file',
+      maxBytes: MAX_TOKEN_FILE_BYTES,
+    });
+    return read === undefined ? undefined : decodeUtf8(read.bytes, this.filename);
   }
 
   /** Runs `fn` holding the file's lock (re-entrant within `fn`). */
@@ -97,13 +94,14 @@ export class TokenFile {
       const target = await resolveTarget(this.filename);
       if (next !== null) return writeFileAtomic(target, next);
       if (text === undefined) return;
-      await unlink(target).catch((error: unknown) => {
+      // Like Python's os.remove: a symlinked token file loses the link, never its target.
+      await unlink(this.filename).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw this.#failed('delete', error);
       });
     });
   }
 
-  /** Moves the file aside to `<real file>.corrupt-<UTC time>` (mode kept); null if missing. */
+  /** Moves a regular file of ours aside to `<real file>.corrupt-<UTC time>`; null if missing. */
   async quarantine(): Promise<string | null> {
     const { resolveTarget, syncDir } = await writing();
     return (await this.#getLock()).exclusive(async () => {
@@ -172,6 +170,26 @@ export function decodeUtf8(bytes: Uint8Array, filename: string): string {
       filename,
       line,
     });
+  }
+}
+
+/**
+ * A token path that is a symlink must be ours (or root's): another user's link would hand us
+ * their file. One lstat when the path is no link; the target's owner is checked on open.
+ */
+async function checkLinks(filename: string): Promise<void> {
+  let path = filename;
+  for (let hops = 0; hops < 40; hops++) {
+    const info = await lstat(path).catch(() => undefined);
+    if (info === undefined || !info.isSymbolicLink()) return;
+    if (!ownedByUsOrRoot(info)) {
+      throw untrustedPath(
+        filename,
+        `the symbolic link ${path} belongs to another user (uid ${info.uid})`,
+        `Remove the link ${path} if you did not make it, then try again.`,
+      );
+    }
+    path = resolve(dirname(path), await readlink(path));
   }
 }
 

@@ -10,10 +10,20 @@ export type TokenGroup = {
   resource_server: string;
   /** The Globus identity (id_token `sub`) the tokens belong to, when known. */
   identity_id?: string;
+  /** The auth server (issuer URL, no trailing slash) that issued them, when known. */
+  issuer?: string;
 };
 
 /** Token groups keyed by resource server, e.g. `transfer.api.globus.org`. */
 export type TokensByResourceServer = Record<string, TokenGroup>;
+
+/**
+ * Sets `map[key]` as an own data property: a key a server chose, even `__proto__`, is then a
+ * key like any other, where `map[key] = value` would replace the map's prototype instead.
+ */
+export function setEntry<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 /** The fields of a token group that Globus and fair-research-login know, in Python's order. */
 export const TOKEN_GROUP_FIELDS = [
@@ -27,8 +37,14 @@ export const TOKEN_GROUP_FIELDS = [
 
 const REQUIRED = ['access_token', 'expires_at_seconds', 'scope', 'resource_server'] as const;
 // identity_id is ours (the id_token's sub); Python's validation would refuse it.
-const KNOWN = new Set<string>([...TOKEN_GROUP_FIELDS, 'identity_id']);
-const STRING_FIELDS = ['scope', 'access_token', 'resource_server', 'identity_id'] as const;
+const KNOWN = new Set<string>([...TOKEN_GROUP_FIELDS, 'identity_id', 'issuer']);
+const STRING_FIELDS = [
+  'scope',
+  'access_token',
+  'resource_server',
+  'identity_id',
+  'issuer',
+] as const;
 
 /**
  * Checks a token group the way fair-research-login's `check_expected_token_fields` does and
@@ -93,6 +109,9 @@ export function validateTokenGroup(raw: unknown, where = 'token group'): TokenGr
   if (typeof record['identity_id'] === 'string' && record['identity_id'] !== '') {
     group.identity_id = record['identity_id'];
   }
+  if (typeof record['issuer'] === 'string' && record['issuer'] !== '') {
+    group.issuer = record['issuer'];
+  }
   return group;
 }
 
@@ -106,7 +125,7 @@ export function validateTokens(raw: unknown, where = 'tokens'): TokensByResource
   const out: TokensByResourceServer = {};
   for (const [key, value] of Object.entries(raw)) {
     const group = validateTokenGroup(value, `${where} for ${key}`);
-    out[group.resource_server] = group;
+    setEntry(out, group.resource_server, group);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { InvalidTokenFormat } from '../errors.js';
-import type { TokenGroup, TokensByResourceServer } from './token-group.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from './token-group.js';
 
 /**
  * Turns a Globus token response into tokens by resource server: the top-level token plus
@@ -33,7 +33,7 @@ export function parseTokenResponse(
       fallbackResourceServer,
       index === 0 ? 'token response' : `other_tokens[${index - 1}]`,
     );
-    out[group.resource_server] = group;
+    setEntry(out, group.resource_server, group);
   }
   return out;
 }

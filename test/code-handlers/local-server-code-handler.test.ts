@@ -40,6 +40,11 @@ async function withWaitingHandler(
   }
 }
 
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), 'waited too long');
+}
+
 describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
   test('listens on 127.0.0.1 only, on a system-chosen port', async () => {
     const t = makeContext();
@@ -73,7 +78,9 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
     assert.throws(() => new LocalServerCodeHandler().redirectUri, UsageError);
   });
 
-  test('"localhost" listens on 127.0.0.1 and names localhost in the redirect URI', async () => {
+  // RFC 8252 §8.3: a browser may try [::1] first for "localhost" and reach a port another
+  // local user bound there, so the redirect URI names the address the server listens on.
+  test('"localhost" listens on 127.0.0.1 and names 127.0.0.1 in the redirect URI', async () => {
     const t = makeContext();
     const handler = new LocalServerCodeHandler({
       hostname: 'localhost',
@@ -82,7 +89,7 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
     await handler.start(t.ctx);
     try {
       assert.equal(handler.listeningAddress?.address, '127.0.0.1');
-      assert.match(handler.redirectUri, /^http:\/\/localhost:\d+\/callback$/);
+      assert.match(handler.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     } finally {
       await handler.stop();
     }
@@ -304,7 +311,10 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
     await withWaitingHandler({}, { env }, async (handler, pending, t) => {
       await httpRequest(`${handler.redirectUri}?code=c&state=${STATE}`);
       await pending;
-      if (process.platform === 'linux') assert.deepEqual(t.opened, [AUTHORIZE_URL]);
+      if (process.platform === 'linux') {
+        assert.equal(t.opened.length, 1);
+        assert.match(t.opened[0] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]{32}$/);
+      }
       assert.ok(t.stderrText().includes(AUTHORIZE_URL));
     });
     await withWaitingHandler({}, { env, noBrowser: true }, async (handler, pending, t) => {
@@ -312,6 +322,39 @@ describe('LocalServerCodeHandler', { timeout: 20_000 }, () => {
       await pending;
       assert.deepEqual(t.opened, [], 'noBrowser wins');
     });
+  });
+
+  // Issue 13.1: a browser's argv is readable by every local user (/proc/<pid>/cmdline), so
+  // it gets a one-time loopback link carrying no state and no PKCE challenge.
+  test('the browser gets a one-time /start/ link; a second opening stops the attempt', async () => {
+    const opened: string[] = [];
+    const openBrowser = (url: string) => {
+      opened.push(url);
+    };
+    await withWaitingHandler(
+      {},
+      { env: { DISPLAY: ':0' }, openBrowser },
+      async (_h, pending, t) => {
+        await waitFor(() => opened.length === 1);
+        const link = opened[0] ?? '';
+        assert.ok(!link.includes(STATE) && !link.includes('code_challenge'), link);
+        const first = await fetch(link, { redirect: 'manual' });
+        assert.equal(first.status, 302);
+        assert.equal(first.headers.get('location'), AUTHORIZE_URL);
+        assert.equal(first.headers.get('cache-control'), 'no-store');
+        const guessed = await fetch(`${new URL(link).origin}/start/guess`, { redirect: 'manual' });
+        assert.equal(guessed.status, 404);
+        const second = await fetch(link, { redirect: 'manual' });
+        assert.equal(second.status, 409);
+        const error = await pending.then(
+          () => assert.fail('the attempt must stop'),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof LocalServerError);
+        assert.equal(error.code, 'login_link_reused');
+        assert.ok(t.stderrText().includes(AUTHORIZE_URL), 'the terminal still shows the URL');
+      },
+    );
   });
 
   test('a failing browser opener is reported on stderr and the login still works', async () => {

@@ -116,7 +116,8 @@ describe('native-login commands against the emulator', () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, new RegExp(`${emulator.url}v2/oauth2/authorize\\?client_id=`));
     assert.match(result.stderr, /Waiting for you to log in/);
-    assert.match(result.stderr, /Logged in as Ada Lovelace/);
+    // Who logged in is plain (docs/security.md): the name and the verified identity id.
+    assert.match(result.stderr, /Logged in as Ada Lovelace .*, identity [0-9a-f-]{36}\./);
     assert.match(result.stderr, /transfer\.api\.globus\.org: expires in .*refreshable/);
     assert.deepEqual(Object.keys(await stored()).sort(), [
       'auth.globus.org',

@@ -7,6 +7,7 @@ import { InputCodeHandler } from '../../src/code-handlers/input-code-handler.js'
 import { LocalServerCodeHandler } from '../../src/code-handlers/local-server-code-handler.js';
 import { AuthFailure, LocalServerError, LoginCancelled } from '../../src/errors.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 
 const AUTH = 'auth.globus.org';
 let s: ClientSetup | undefined;
@@ -65,7 +66,8 @@ describe('login() through the local server', () => {
     s = await setupClient();
     const setup = s;
     const client = setup.makeClient({
-      openBrowser: async (url) => {
+      openBrowser: async (link) => {
+        const url = await authorizeUrlOf(link);
         const redirect = new URL(new URL(url).searchParams.get('redirect_uri') ?? '');
         const forged = [
           `${redirect.origin}/?code=forged&state=wrong`,

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import {
@@ -25,6 +26,7 @@ after(() => emulator.close());
 function control(path: string, method = 'GET', body?: unknown): Promise<Response> {
   return fetch(`${emulator.url}_emulator/${path}`, {
     method,
+    ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
@@ -207,6 +209,7 @@ describe('the HTTP control surface under /_emulator/', () => {
     assert.equal(wrong.headers.get('allow'), 'POST');
     const malformed = await fetch(`${emulator.url}_emulator/settings`, {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: '{"autoApprove":',
     });
     assert.equal(malformed.status, 400);
@@ -215,10 +218,47 @@ describe('the HTTP control surface under /_emulator/', () => {
 
   test('close answers, then stops the emulator', async () => {
     const other = await startEmulator();
-    const response = await fetch(`${other.url}_emulator/close`, { method: 'POST' });
+    const response = await fetch(`${other.url}_emulator/close`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.deepEqual(await response.json(), { closing: true });
     await other.closed;
     await assert.rejects(fetch(`${other.url}jwk.json`), TypeError);
     await other.close();
+  });
+
+  // A web page (form POST) or DNS rebinding (a foreign Host) must not drive the controls.
+  test('a foreign Host or Origin is 403; a change without application/json is 415', async () => {
+    const port = new URL(emulator.url).port;
+    const ask = (method: string, path: string, headers: Record<string, string>, body = '') =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, method, path: `/_emulator/${path}`, headers },
+          (res) => {
+            res.resume();
+            res.once('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.once('error', reject);
+        req.end(body);
+      });
+    const json = { 'content-type': 'application/json' };
+    const before = emulator.settings();
+    assert.equal(await ask('GET', 'last-authorize', { host: `rebound.example:${port}` }), 403);
+    assert.equal(await ask('GET', 'state', { host: `localhost:${port}` }), 200);
+    assert.equal(await ask('GET', 'state', { host: `[::1]:${port}` }), 200);
+    const change = JSON.stringify({ autoApprove: 'decline' });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    assert.equal(await ask('POST', 'settings', form, 'autoApprove=decline'), 415);
+    assert.equal(await ask('POST', 'settings', { 'content-type': 'text/plain' }, change), 415);
+    assert.equal(await ask('POST', 'close', {}), 415);
+    const evil = { ...json, origin: 'https://evil.example' };
+    assert.equal(await ask('POST', 'settings', evil, change), 403);
+    assert.equal(await ask('POST', 'settings', { ...json, origin: 'null' }, change), 403);
+    assert.equal(await ask('POST', 'settings', { ...json, host: 'evil.example' }, change), 403);
+    assert.deepEqual(emulator.settings(), before, 'nothing changed');
+    const mine = { ...json, origin: `http://127.0.0.1:${port}` };
+    assert.equal(await ask('POST', 'counters/reset', mine), 200);
   });
 });

@@ -96,7 +96,12 @@ describe('native-login emulator (child process)', () => {
     first.child.kill('SIGINT');
     assert.equal(await first.exit, 0);
     const second = await launch([]);
-    await (await fetch(`${second.url}_emulator/close`, { method: 'POST' })).json();
+    await (
+      await fetch(`${second.url}_emulator/close`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      })
+    ).json();
     assert.equal(await second.exit, 0);
   });
 

@@ -20,6 +20,7 @@ import {
   writeBrowserScript,
 } from '../helpers/chromium.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 
 const AUTH = 'auth.globus.org';
 const UI_TIMEOUT_MS = 15_000;
@@ -107,8 +108,8 @@ describe('a real browser (headless Chromium)', { skip: chromiumSkipReason() }, (
     let authorizeUrl = '';
     setup = await setupClient({
       client: {
-        openBrowser: (url: string) => {
-          authorizeUrl = url;
+        openBrowser: async (link: string) => {
+          authorizeUrl = await authorizeUrlOf(link);
         },
       },
     });
@@ -163,7 +164,8 @@ describe('a real browser (headless Chromium)', { skip: chromiumSkipReason() }, (
     const tokens = await login;
     assert.ok(tokens[AUTH]?.access_token);
     assert.equal(relay.urls.length, 1);
-    assert.ok(relay.urls[0]?.startsWith(`${setup.emulator.url}v2/oauth2/authorize?`));
+    // $BROWSER's argv holds the one-time /start/ link, never the authorize URL's secrets.
+    assert.match(relay.urls[0] ?? '', /^http:\/\/127\.0\.0\.1:\d+\/start\/[\w-]{32}$/);
     assert.equal((await page.locator('h1').textContent())?.trim(), 'Login successful');
   });
 });

@@ -16,6 +16,7 @@ import {
   startOidcProvider,
 } from '../helpers/oidc-provider-server.js';
 import { scriptedBrowser } from '../helpers/scripted-browser.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 import { peerClient, refreshError, userinfoStatus } from './peer-client.js';
 
 /** A standard token response has no resource_server: the library keys it by this host. */
@@ -49,7 +50,9 @@ describe('oidc-provider: login through LocalServerCodeHandler', () => {
     assert.equal(asked?.get('access_type'), 'offline');
     assert.match(asked?.get('redirect_uri') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
     // RFC 9207: the provider named itself in the redirect, and the client accepted it.
-    const landing = browser.visits.find((url) => url.startsWith(asked?.get('redirect_uri') ?? '-'));
+    const landing = browser.visits.find(
+      (url) => url.startsWith(asked?.get('redirect_uri') ?? '-') && url.includes('code='),
+    );
     assert.equal(new URL(landing ?? 'http://x/').searchParams.get('iss'), peer.issuer);
     assert.match(browser.lastPage(), /Login successful/);
   });
@@ -152,8 +155,8 @@ describe('oidc-provider: the person says no, or someone else answers', () => {
     try {
       const browser = scriptedBrowser();
       // The browser is sent to the other provider's authorize endpoint with our request.
-      const openBrowser = (url: string) => {
-        const target = new URL(url);
+      const openBrowser = async (url: string) => {
+        const target = new URL(await authorizeUrlOf(url));
         return browser.openBrowser(`${other.issuer}${target.pathname}${target.search}`);
       };
       const { client, storage } = peerClient(peer, { overrides: { openBrowser } });
@@ -177,7 +180,7 @@ describe('oidc-provider: the person says no, or someone else answers', () => {
 
   test('RFC 9207: a forged iss on a redirect with the right state is refused', async () => {
     const openBrowser = async (url: string) => {
-      const params = new URL(url).searchParams;
+      const params = new URL(await authorizeUrlOf(url)).searchParams;
       const redirect = new URL(params.get('redirect_uri') ?? '');
       redirect.search = new URLSearchParams({
         code: 'forged-code',

@@ -16,6 +16,7 @@ import {
 } from '../../src/errors.js';
 import type { NativeClient } from '../../src/native-client.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 import { boundMs, startProxy, TIMEOUT_MS, timed, WORST_CALL_MS } from './fault-setup.js';
 import { SecretScan } from './secret-scan.js';
 
@@ -108,7 +109,7 @@ describe('faults during the code exchange of a login', () => {
     try {
       // The browser gets its answer through the proxy; then the proxy is cut before the exchange.
       const openBrowser = async (url: string) => {
-        const answer = await fetch(url, { redirect: 'manual' });
+        const answer = await fetch(await authorizeUrlOf(url), { redirect: 'manual' });
         await answer.body?.cancel();
         const location = answer.headers.get('location');
         await proxy.close();

@@ -10,6 +10,7 @@ import { networkInterfaces } from 'node:os';
 import { after, before, test } from 'node:test';
 import { LocalServerCodeHandler } from '../../src/code-handlers/local-server-code-handler.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 import { sendJunk } from './junk-requests.js';
 import { mulberry32, seedFrom } from './prng.js';
 import { followLogin, get, halfOpen, listeners, rawRequest, redirectParts } from './raw-http.js';
@@ -88,9 +89,11 @@ test(`attacks while the login waits, then the real login succeeds`, async (t) =>
     appName: SCRIPT,
     codeHandlers: [handler],
     openBrowser: (url) => {
-      browsing = attack(url).catch((e: unknown) => {
-        attackError = e;
-      });
+      browsing = authorizeUrlOf(url)
+        .then(attack)
+        .catch((e: unknown) => {
+          attackError = e;
+        });
     },
   });
   const tokens = await client.login({ force: true, refreshTokens: true });

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { LocalServerCodeHandler } from '../../src/code-handlers/local-server-code-handler.js';
 import { LocalServerError } from '../../src/errors.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { authorizeUrlOf } from '../helpers/start-link.js';
 import { followLogin, halfOpen, redirectParts } from './raw-http.js';
 import { SecretScan } from './secret-scan.js';
 
@@ -32,7 +33,7 @@ test('script payloads in error and error_description come back escaped', async (
     codeHandlers: [new LocalServerCodeHandler()],
     openBrowser: (url) => {
       browsing = (async () => {
-        const { redirect, state } = redirectParts(url);
+        const { redirect, state } = redirectParts(await authorizeUrlOf(url));
         const query = new URLSearchParams({
           error: SCRIPT,
           error_description: '<img src=x onerror=alert(2)>',
@@ -71,8 +72,9 @@ test('more idle half-open connections than the server accepts (32): the real log
   let browser = '';
   const client = s.makeClient({
     codeHandlers: [new LocalServerCodeHandler()],
-    openBrowser: (url) => {
+    openBrowser: (link) => {
       browsing = (async () => {
+        const url = await authorizeUrlOf(link);
         const { port } = redirectParts(url);
         // One byte each, then silence: a local process can open these without any secret.
         await Promise.all(Array.from({ length: MANY }, () => halfOpen(port, 'G')));

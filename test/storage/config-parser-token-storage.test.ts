@@ -128,7 +128,7 @@ describe('MultiClientTokenStorage / ConfigParserTokenStorage files', () => {
     await assert.rejects(storage.readTokens(), (error: unknown) => {
       assert.ok(error instanceof TokenStorageError);
       assert.equal(error.filename, folder);
-      assert.match(error.message, /EISDIR/);
+      assert.match(error.message, /not a regular file/);
       return true;
     });
     if (process.getuid?.() === 0) return t.diagnostic('root reads any file: EACCES not tested');

@@ -8,6 +8,7 @@ import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
 import { TokenFileCorrupt } from '../../errors.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
 import { readValidTokens } from '../../storage/token-storage.js';
+import { printable } from '../../terminal-text.js';
 import { systemNow } from '../../tokens/expiry.js';
 import { parseScopes, rootScope } from '../../tokens/scopes.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
@@ -123,19 +124,24 @@ async function storedForLogin(
   return replace ? {} : stored;
 }
 
-/** " as Name (user) <email>" from userinfo (one request, after a login that just took many). */
+/**
+ * " as Name (user) <email>, identity <id>" from userinfo and the verified id_token: on a
+ * shared machine another user could try to slip their own login in (docs/security.md), so
+ * the person sees at once whose tokens these are.
+ */
 async function who(client: NativeClient, tokens: TokensByResourceServer): Promise<string> {
+  const id = Object.values(tokens).find((group) => group.identity_id)?.identity_id;
+  const identity = id ? `identity ${printable(id, 100)}` : '';
   const auth = tokens['auth.globus.org'];
   if (auth !== undefined && /(^|\s)openid(\s|$)/.test(auth.scope)) {
     try {
       const line = describeUser(await client.userinfo()).split('\n')[0];
-      if (line) return ` as ${line}`;
+      if (line) return ` as ${line}${identity ? `, ${identity}` : ''}`;
     } catch {
-      // Who it is is a courtesy; the login itself succeeded.
+      // The name is a courtesy; the identity id below still says who it is.
     }
   }
-  const id = Object.values(tokens).find((group) => group.identity_id)?.identity_id;
-  return id ? ` as identity ${id}` : '';
+  return identity ? ` as ${identity}` : '';
 }
 
 /** One line per resource server: expiry and whether it can be refreshed. */
@@ -145,7 +151,7 @@ export function summary(tokens: TokensByResourceServer, now: number): string {
     .map((group) => {
       const until = new Date(group.expires_at_seconds * 1000).toLocaleString();
       const refresh = group.refresh_token ? ', refreshable' : '';
-      return `  ${group.resource_server}: expires ${describeExpiry(group.expires_at_seconds, now)} (${until})${refresh}\n`;
+      return `  ${printable(group.resource_server, 200)}: expires ${describeExpiry(group.expires_at_seconds, now)} (${until})${refresh}\n`;
     })
     .join('');
 }

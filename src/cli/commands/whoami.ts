@@ -1,5 +1,6 @@
 /** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
 import { ScopesMismatch } from '../../errors.js';
+import { printable } from '../../terminal-text.js';
 import { listValue, type OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
@@ -29,7 +30,10 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
 /** "Name (username) <email>" and the other userinfo fields, one per line. */
 export function describeUser(info: Record<string, unknown>): string {
   const text = (key: string): string | undefined =>
-    typeof info[key] === 'string' && info[key] !== '' ? (info[key] as string) : undefined;
+    // Userinfo is server text: no escape sequence of it reaches the terminal.
+    typeof info[key] === 'string' && printable(info[key] as string, 200) !== ''
+      ? printable(info[key] as string, 200)
+      : undefined;
   const name = text('name') ?? text('preferred_username') ?? text('sub') ?? 'unknown';
   const username = text('preferred_username');
   const email = text('email');

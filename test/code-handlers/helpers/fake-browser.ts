@@ -14,7 +14,8 @@ export type FakeBrowser = {
 };
 
 /**
- * Writes an executable script in a temp folder. With `follow`, it also GETs its last argument,
+ * Writes an executable script in a temp folder. With `follow`, it also GETs its last argument
+ * (following loopback redirects),
  * as a browser would, so a login can complete through it. The argv file is written before that
  * GET and renamed into place, so it is complete whenever it exists.
  */
@@ -28,9 +29,15 @@ const args = process.argv.slice(2);
 fs.writeFileSync(${JSON.stringify(`${argvFile}.tmp`)}, JSON.stringify(args));
 fs.renameSync(${JSON.stringify(`${argvFile}.tmp`)}, ${JSON.stringify(argvFile)});
 const url = args[args.length - 1];
-if (${options.follow} && url && url.startsWith('http://127.0.0.1:')) {
-  require('node:http').get(url, { agent: false }, (res) => res.resume());
-}
+// Like a browser, follow redirects (the local server's one-time /start/ link answers 302).
+const visit = (target, hops) => {
+  if (!target || !target.startsWith('http://127.0.0.1:') || hops > 5) return;
+  require('node:http').get(target, { agent: false }, (res) => {
+    res.resume();
+    if (res.statusCode >= 300 && res.statusCode < 400) visit(res.headers.location, hops + 1);
+  });
+};
+if (${options.follow}) visit(url, 0);
 `;
   await writeFile(script, source);
   await chmod(script, 0o755);

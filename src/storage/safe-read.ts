@@ -1,0 +1,90 @@
+/** Reading a file that is ours and regular, without blocking and with a size cap. */
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { TokenStorageError } from '../errors.js';
+import { ownedByUs, untrustedPath } from './file-owner.js';
+import { describe, errorCode } from './fs-errors.js';
+
+/** The largest token file read (8 MiB: ~5,000 clients in one INI file); more is refused. */
+export const MAX_TOKEN_FILE_BYTES = 8 * 1024 * 1024;
+
+/** What to read and how to name it in errors. */
+export type SafeReadOptions = {
+  /** e.g. "token file", "lock file". */
+  what: string;
+  maxBytes: number;
+  /** Refuse a symlink at the path itself (O_NOFOLLOW): a lock file is never a link. */
+  noFollow?: boolean;
+};
+
+/**
+ * The bytes of `path`, or undefined when it does not exist. Opened with O_NONBLOCK so a FIFO
+ * cannot hang us; anything but a regular file of ours, or a file over `maxBytes`, is a
+ * TokenStorageError (`not_regular_file`, `untrusted_path`, `file_too_large`).
+ */
+export async function readOwnRegularFile(
+  path: string,
+  options: SafeReadOptions,
+): Promise<{ bytes: Uint8Array; ino: number; dev: number; mtimeMs: number } | undefined> {
+  const flags =
+    constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, flags);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    if (errorCode(error) === 'ELOOP') throw notRegular(path, options.what, 'a symbolic link');
+    throw new TokenStorageError(
+      `Could not read the ${options.what} ${path} (${describe(error)}).`,
+      { filename: path, cause: error, hint: `Check that ${path} is a file you can read.` },
+    );
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegular(path, options.what, 'not a regular file');
+    if (!ownedByUs(info)) {
+      throw untrustedPath(
+        path,
+        `the ${options.what} belongs to another user (uid ${info.uid})`,
+        `Remove ${path} (or ask its owner to), or choose a path of your own.`,
+      );
+    }
+    // Read until the end or one byte past the cap, whatever the size said: /proc files and
+    // files growing while read are bounded too.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    for (;;) {
+      const want = chunks.length === 0 ? info.size + 1 : 64 * 1024;
+      const chunk = Buffer.allocUnsafe(Math.min(want, options.maxBytes + 1 - length));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > options.maxBytes) throw tooLarge(path, options);
+    }
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+    return { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+function notRegular(path: string, what: string, why: string): TokenStorageError {
+  return new TokenStorageError(`The ${what} ${path} is ${why}: refusing to read it.`, {
+    filename: path,
+    code: 'not_regular_file',
+    hint: `Remove ${path} (it is not one native-login wrote), then try again.`,
+  });
+}
+
+function tooLarge(path: string, options: SafeReadOptions): TokenStorageError {
+  const mib = Math.round(options.maxBytes / 1024 / 1024);
+  return new TokenStorageError(
+    `The ${options.what} ${path} is larger than ${mib} MiB: refusing to read it.`,
+    {
+      filename: path,
+      code: 'file_too_large',
+      hint: `Check what ${path} is; move it aside and log in again if it is not yours.`,
+    },
+  );
+}
