@@ -14,7 +14,6 @@ import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-st
 import {
   baseEnv,
   type CliResult,
-  closedPort,
   MAIN,
   REPO,
   runCli,
