@@ -1,5 +1,5 @@
 /**
- * The README's library example: log in once (tokens saved in ~/.globus-native-apps.cfg),
+ * A library example: log in once (tokens saved in ~/.globus-native-apps.cfg),
  * then call Globus APIs with authorizers that refresh by themselves. Type-checked by `npm test`.
  * In your project, import from 'native-login' instead of '../src/index.js'.
  */

@@ -15,6 +15,7 @@ import {
   ScopesMismatch,
   TokenFileCorrupt,
   TokenStorageDisabled,
+  TokenStorageError,
   TokensExpired,
   UsageError,
 } from './errors.js';
@@ -330,9 +331,9 @@ export class NativeClient {
 
   /** The logged-in person's OpenID userinfo (needs the auth.globus.org token). */
   async userinfo(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    const tokens = await this.loadTokens();
-    const auth =
-      tokens['auth.globus.org'] ?? Object.values(tokens).find((g) => /\bopenid\b/.test(g.scope));
+    // Only the group holding openid: another resource server's refresh must not block this.
+    const tokens = await this.loadTokens('openid');
+    const auth = Object.values(tokens)[0];
     if (!auth) throw new ScopesMismatch(['openid']);
     this.#auth.assertIssuer(auth);
     return this.#auth.userinfo(auth.access_token, { signal });
@@ -381,9 +382,14 @@ export class NativeClient {
         await this.saveTokens(tokens);
       });
     } catch (error) {
-      // The new tokens cannot be kept, so do not leave them valid at Globus either.
-      await this.#revokeAll(tokens);
-      throw error;
+      // The new tokens cannot be kept, so do not leave them valid at Globus either, and say so.
+      const { failures } = await this.#revokeAll(tokens);
+      if (!(error instanceof TokenStorageError)) throw error;
+      const revoked = failures.length === 0 ? 'were revoked' : 'could not all be revoked';
+      throw new TokenStorageError(
+        `${error.message.replace(/\.$/, '')}; the tokens of this login ${revoked} since they could not be kept.`,
+        { cause: error, filename: error.filename, hint: error.hint },
+      );
     }
   }
 

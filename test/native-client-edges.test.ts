@@ -111,6 +111,25 @@ test('a rotated refresh token survives a failed save', async () => {
   assert.doesNotMatch(s.messages(), /AgX|AgR/);
 });
 
+test('a login whose tokens cannot be saved revokes them and says so', async () => {
+  s = await setupClient();
+  class FullDisk extends MemoryTokenStorage {
+    override writeTokens(): void {
+      throw new TokenStorageError('Could not write /full/tokens.cfg (ENOSPC).', {
+        hint: 'Free some space.',
+      });
+    }
+  }
+  const client = s.makeClient({ tokenStorage: new FullDisk() });
+  await assert.rejects(client.login({ requestedScopes: 'openid' }), (error: unknown) => {
+    assert.ok(error instanceof TokenStorageError);
+    assert.match(error.message, /ENOSPC\); the tokens of this login were revoked/);
+    assert.equal(error.hint, 'Free some space.');
+    return true;
+  });
+  assert.equal(s.emulator.counters().revoke, 1);
+});
+
 test('bad input is a typed error, never a raw one', async () => {
   assert.throws(() => new NativeClient({} as never), UsageError);
   const client = new NativeClient({

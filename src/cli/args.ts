@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { didYouMean, unknownOptionAdvice } from './did-you-mean.js';
 import { GARE_OPTIONS } from './gare-options.js';
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -27,6 +28,7 @@ export const COMMAND_OPTIONS = {
     scope: { type: 'string', short: 's', multiple: true },
     'refresh-tokens': { type: 'boolean' },
     force: { type: 'boolean' },
+    replace: { type: 'boolean' },
     'no-local-server': { type: 'boolean' },
     'no-browser': { type: 'boolean' },
     'prefill-named-grant': { type: 'string' },
@@ -93,7 +95,8 @@ export function findCommand(argv: readonly string[]): number {
 }
 
 /** Parses argv (without node and the script); throws UsageError on an unknown command or flag. */
-export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
+export function parseCommandLine(input: readonly string[]): ParsedCommandLine {
+  const argv = splitShortEquals(input);
   const index = findCommand(argv);
   const command = index === -1 ? undefined : argv[index];
   if (command === 'emulator') {
@@ -101,8 +104,9 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     return { command, rest: argv.slice(index + 1), values: globals.values, positionals: [] };
   }
   if (command !== undefined && !Object.hasOwn(COMMAND_OPTIONS, command)) {
+    const guess = didYouMean(command, COMMANDS).trim();
     throw new UsageError(`Unknown command ${JSON.stringify(command)}.`, {
-      hint: `Commands: ${COMMANDS.join(', ')}. See native-login --help.`,
+      hint: guess || `Commands: ${COMMANDS.join(', ')}. See native-login --help.`,
     });
   }
   const own: OptionSpecs = command ? COMMAND_OPTIONS[command as CommandName] : {};
@@ -124,11 +128,31 @@ function parseStrict(
     const message = error instanceof Error ? error.message : String(error);
     // parseArgs explains at length (e.g. how to pass a value starting with "-"): keep line one.
     const first = message.split('\n')[0] ?? message;
+    const help = `See native-login ${command === undefined ? '' : `${command} `}--help.`;
     throw new UsageError(first.replace(/\.?$/, '.'), {
       cause: error,
-      hint: `See native-login ${command === undefined ? '' : `${command} `}--help.`,
+      hint: `${unknownOptionAdvice(first, Object.keys(options), COMMAND_OPTIONS)}${help}`,
     });
   }
+}
+
+/**
+ * `-r=auth.globus.org` means `-r auth.globus.org` to people (parseArgs would read the value as
+ * `=auth.globus.org`), so a short option's `=` is split off before parsing.
+ */
+function splitShortEquals(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const match = /^(-[a-zA-Z])=(.*)$/s.exec(arg);
+    if (match?.[1] !== undefined && match[2] !== undefined) out.push(match[1], match[2]);
+    else out.push(arg);
+  }
+  return out;
 }
 
 /** `K=V` pairs into an object; a repeated key becomes a list (passed through as given). */

@@ -37,7 +37,7 @@ Commands:
 ${GLOBALS}
 
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 log in again, 4 Globus Auth or network,
-            5 token storage (file or keychain), 130 cancelled.
+            5 token storage (file or keychain), 124 login timed out, 130 cancelled.
 
 Examples:
   export NATIVE_LOGIN_CLIENT_ID=<your native app's client id>
@@ -58,10 +58,14 @@ server on 127.0.0.1, or, over SSH or with --no-local-server, you paste it from t
 shows. Ctrl-C while waiting for the browser switches to pasting a code. Does nothing when the
 stored tokens already cover the scopes (unless --force).
 
+A login always asks for openid profile email (so whoami works), the scopes you give, and the
+scopes already stored (and refresh tokens if you had them), so it never loses what you had.
+
 Options:
-  -s, --scope S                 a scope to ask for (repeatable; default: openid profile email)
+  -s, --scope S                 a scope to ask for (repeatable)
   --refresh-tokens              ask for refresh tokens, so tokens outlive 48 hours
   --force                       log in even when the stored tokens would do
+  --replace                     ask only for the scopes given (and openid profile email)
   --no-local-server             paste the code instead of receiving it on 127.0.0.1
   --no-browser                  do not open a browser (the URL is printed anyway)
   --prefill-named-grant NAME    the name Globus shows for this grant (default "<app> on <host>")
@@ -89,7 +93,7 @@ whether it can be refreshed, and the identity. Reads the token file only: no net
 refresh, and never prints a token.
 
 Options:
-  --json    machine-readable output (the README, "The command line", gives the shape)
+  --json    machine-readable output (docs/cli.md gives the shape)
 
 Exit codes: 0 at least one token is usable (valid or refreshable); 3 nothing is stored, or
 every token has expired and none can be refreshed; 5 the token file is damaged.
@@ -109,6 +113,7 @@ Options:
   -s, --scope S              the token holding this scope (repeatable; one resource server)
 
 Exit code 3 means: log in again (nothing stored, expired and not refreshable, consent gone).
+A typo of a stored resource server or scope is exit 2, with the nearest name suggested.
 
 Examples:
   native-login token -r auth.globus.org

@@ -31,9 +31,11 @@ const LOADERS: Record<string, () => Promise<{ run: CommandRun }>> = {
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const styles = stylesFor(io.stderr, io.env);
   let debug = debugEnabled(io.env, argv.includes('--debug'));
+  let values: OptionValues = {};
   try {
     const parsed = parseCommandLine(argv);
-    const { command, values } = parsed;
+    const { command } = parsed;
+    values = parsed.values;
     debug = debugEnabled(io.env, values['debug'] === true);
     if (values['version'] === true && command !== 'emulator') {
       io.stdout.write(`${await readVersion()}\n`);
@@ -72,7 +74,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (loader === undefined) throw new Error(`No module for the command ${command}.`);
     const { run } = await loader();
     return await run(values, readSettings(values, io.env), io);
-  } catch (error) {
+  } catch (thrown) {
+    const { restateError } = await import('./restate-error.js');
+    const error = restateError(thrown, values, io.env);
     io.stderr.write(formatError(error, styles, debug));
     return exitCodeFor(error);
   }
@@ -97,7 +101,25 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * A reader that went away (`native-login status | head -1`) is not an error: like other Unix
+ * tools, stop writing to that stream and finish quietly instead of crashing on EPIPE.
+ */
+export function tolerateClosedPipe(stream: NodeJS.WritableStream): void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    // After EPIPE the stream is destroyed, so later writes fail too: all of them are ignored.
+    if (error.code === 'EPIPE' || closed) {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+}
+
 if (isEntryPoint()) {
+  tolerateClosedPipe(process.stdout);
+  tolerateClosedPipe(process.stderr);
   const code = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -21,7 +21,7 @@ import {
 } from '../errors.js';
 import { printable } from '../terminal-text.js';
 
-/** The documented exit codes of `native-login` (README, "Exit codes"). */
+/** The documented exit codes of `native-login` (docs/cli.md, "Exit codes"). */
 export const EXIT = Object.freeze({
   ok: 0,
   unexpected: 1,
@@ -29,6 +29,8 @@ export const EXIT = Object.freeze({
   loginAgain: 3,
   authServer: 4,
   storage: 5,
+  /** The login waited longer than --timeout (as timeout(1) exits). */
+  timedOut: 124,
   cancelled: 130,
 });
 
@@ -45,7 +47,10 @@ export type CliIo = {
 export function exitCodeFor(error: unknown): number {
   // A stale or wrong auth URL: a matter of configuration, like a bad flag.
   if (error instanceof UsageError || error instanceof IssuerMismatch) return EXIT.usage;
-  if (error instanceof LoginCancelled) return EXIT.cancelled;
+  if (error instanceof LoginCancelled) {
+    const cause = error.cause;
+    return cause instanceof Error && cause.name === 'TimeoutError' ? EXIT.timedOut : EXIT.cancelled;
+  }
   // A damaged file is a LoadError too, but logging in again is not the first thing to try.
   if (
     error instanceof TokenFileCorrupt ||

@@ -50,13 +50,25 @@ export function readSettings(values: OptionValues, env: NodeJS.ProcessEnv): CliS
   };
 }
 
-/** The client id, or a UsageError that says how to get one. */
+/** The client id, or a UsageError that says how to get one; checked to be a UUID at once. */
 export function requireClientId(settings: CliSettings): string {
-  if (settings.clientId !== undefined) return settings.clientId;
-  throw new UsageError('No client id: pass --client-id ID or set NATIVE_LOGIN_CLIENT_ID.', {
-    hint: 'Register a native app at https://app.globus.org/settings/developers to get a client id, then pass --client-id ID or set NATIVE_LOGIN_CLIENT_ID.',
-  });
+  const id = settings.clientId?.trim();
+  if (id === undefined) {
+    throw new UsageError('No client id: pass --client-id ID or set NATIVE_LOGIN_CLIENT_ID.', {
+      hint: 'Register a native app at https://app.globus.org/settings/developers to get one; with the emulator (native-login emulator) any UUID works.',
+    });
+  }
+  // Globus answers a malformed id only in the browser, after the person waited for it.
+  if (!CLIENT_ID_SHAPE.test(id)) {
+    throw new UsageError(`The client id ${JSON.stringify(id)} is not a UUID.`, {
+      hint: 'Copy the Client UUID of your native app from https://app.globus.org/settings/developers (it looks like 8f6b1f43-3c1e-4d0a-9d57-1f2b9f0c7a21).',
+    });
+  }
+  return id;
 }
+
+/** A Globus client id: a UUID, in any case. */
+const CLIENT_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Builds the NativeClient for the settings: their token file, environment and streams. */
 export async function createClient(

@@ -135,7 +135,7 @@ export class InputCodeHandler implements CodeHandler {
 
 function noInputError(): AuthFailure {
   return new AuthFailure(
-    `No auth code could be read: standard input is closed or not interactive. ${NO_INPUT_HINT}`,
-    { hint: NO_INPUT_HINT },
+    'No auth code could be read: standard input is closed or not interactive.',
+    { code: 'no_input', hint: NO_INPUT_HINT },
   );
 }

@@ -146,7 +146,7 @@ export class LocalServerCodeHandler implements CodeHandler {
         this.#link = link;
         showLoginUrl(request.authorizeUrl, ctx, `${this.#origin}${link.path}`);
         ctx.stderr.write(
-          'Waiting for you to log in in the browser… (Ctrl-C to cancel or to paste a code instead)\n',
+          'Waiting for you to log in in the browser… (Ctrl-C to paste a code instead)\n',
         );
         return () => {
           this.#settle = undefined;

@@ -97,7 +97,7 @@ export function formatDuration(ms: number): string {
 function timedOutError(ms: number, options: WaitOptions): LoginCancelled {
   const duration = formatDuration(ms);
   return new LoginCancelled(
-    `Login timed out after ${duration} waiting for ${options.waitingFor}. ${options.retryHint}`,
+    `Login timed out after ${duration} waiting for ${options.waitingFor}.`,
     {
       cause: new DOMException(`No answer within ${duration}.`, 'TimeoutError'),
       hint: options.retryHint,

@@ -288,7 +288,7 @@ export class GlobusAuthClient {
         url: endpoint,
         form,
         secrets,
-        // Refresh is safe to repeat; a code exchange is not (README, "Timeouts and retries").
+        // Refresh is safe to repeat; a code exchange is not (docs/globus-auth.md, "Timeouts and retries").
         retry: form['grant_type'] === 'refresh_token' ? 'idempotent' : 'not-after-send',
         signal,
       });

@@ -47,6 +47,7 @@ describe('exit codes', () => {
       [new TokenFileCorrupt('bad', { filename: 'f' }), 5],
       [new TokenStorageError('locked'), 5],
       [new LoginCancelled('x'), 130],
+      [new LoginCancelled('x', { cause: new DOMException('slow', 'TimeoutError') }), 124],
       [new Error('bug'), 1],
       ['a string', 1],
     ];
@@ -58,6 +59,7 @@ describe('exit codes', () => {
       loginAgain: 3,
       authServer: 4,
       storage: 5,
+      timedOut: 124,
       cancelled: 130,
     });
   });

@@ -71,3 +71,18 @@ test('no client id: a usage error with the way to get one', () => {
     },
   );
 });
+
+test('a client id that is not a UUID is refused before anything else happens', () => {
+  const settings = (id: string) => readSettings({ 'client-id': id }, { HOME: '/h' });
+  assert.throws(
+    () => requireClientId(settings('my-app')),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /"my-app" is not a UUID/);
+      assert.match(error.hint ?? '', /settings\/developers/);
+      return true;
+    },
+  );
+  const id = '8F6B1F43-3C1E-4D0A-9D57-1F2B9F0C7A21';
+  assert.equal(requireClientId(settings(` ${id}\n`)), id);
+});

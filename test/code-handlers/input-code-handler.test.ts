@@ -76,9 +76,9 @@ describe('InputCodeHandler', { timeout: 20_000 }, () => {
     await assert.rejects(pending, (e: unknown) => {
       assert.ok(e instanceof AuthFailure);
       assert.ok(!(e instanceof LoginCancelled), 'not a cancellation: there is no one to ask');
-      assert.equal(e.code, 'auth_failure');
+      assert.equal(e.code, 'no_input');
       assert.match(e.message, /standard input is closed/);
-      assert.match(e.message, /interactive terminal/);
+      assert.match(e.hint ?? '', /interactive terminal/);
       assert.match(e.hint ?? '', /local server|CodeHandler/);
       return true;
     });

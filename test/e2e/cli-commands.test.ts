@@ -117,7 +117,7 @@ describe('native-login commands against the emulator', () => {
     assert.match(result.stderr, new RegExp(`${emulator.url}v2/oauth2/authorize\\?client_id=`));
     assert.match(result.stderr, /Waiting for you to log in/);
     // Who logged in is plain (docs/security.md): the name and the verified identity id.
-    assert.match(result.stderr, /Logged in\. As Ada Lovelace .*, identity [0-9a-f-]{36}\./);
+    assert.match(result.stderr, /Logged in as Ada Lovelace .*, identity [0-9a-f-]{36}\./);
     assert.match(result.stderr, /transfer\.api\.globus\.org: expires in .*refreshable/);
     assert.deepEqual(Object.keys(await stored()).sort(), [
       'auth.globus.org',
@@ -236,7 +236,7 @@ describe('native-login commands against the emulator', () => {
     const result = await run.done;
     outputs.push(result.stdout, result.stderr);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /Logged in\./);
+    assert.match(result.stderr, /Logged in as /);
     await rememberSecrets();
     assert.equal((await cli(['status'])).code, 0);
   });

@@ -127,7 +127,7 @@ test('without the driver package, the error says what to install', async (t) => 
           tsx,
           join(bare, 'src/cli/main.ts'),
           '--client-id',
-          'x',
+          TEST_CLIENT_ID, // a UUID: anything else is refused before the storage is opened
           '--storage',
           url,
           'status',

@@ -139,7 +139,7 @@ describe('runEmulatorCommand (in process)', () => {
       const { io, out, err } = memoryIo();
       assert.equal(await runEmulatorCommand(argv, io), 2, argv.join(' '));
       assert.equal(out(), '');
-      assert.match(err(), /^native-login emulator: /);
+      assert.match(err(), /^native-login: error: .*\nhint: See native-login emulator --help\.\n$/);
     }
   });
 
@@ -147,6 +147,7 @@ describe('runEmulatorCommand (in process)', () => {
     const { io, out } = memoryIo();
     assert.equal(await runEmulatorCommand(['--help'], io), 0);
     assert.match(out(), /^Usage: native-login emulator/);
+    assert.match(out(), /Examples:/);
   });
 
   test('a busy port is exit code 1', async () => {
@@ -157,7 +158,11 @@ describe('runEmulatorCommand (in process)', () => {
     const port = new URL(first.out().trim()).port;
     const second = memoryIo();
     assert.equal(await runEmulatorCommand(['--port', port], second.io), 1);
-    assert.match(second.err(), /cannot start/);
+    assert.match(
+      second.err(),
+      /^native-login: error: The emulator cannot start: port \d+ on 127\.0\.0\.1 is in use\.\n/,
+    );
+    assert.match(second.err(), /\nhint: .*--port 0/);
     controller.abort();
     assert.equal(await running, 0);
     assert.match(first.err(), /stopped/);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { callWithRequirements } from '../../examples/gare-redrive.js';
 import { loginAgainstTheEmulator } from '../../examples/test-with-emulator.js';
 
-// The README's examples are type-checked by `npm test`; the offline one also runs.
+// The examples are type-checked by `npm test`; the offline one also runs (docs/testing.md).
 test('examples/test-with-emulator.ts logs in against the emulator', async () => {
   const token = await loginAgainstTheEmulator();
   assert.match(token, /^\S{20,}$/);

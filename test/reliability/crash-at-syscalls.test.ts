@@ -27,7 +27,7 @@ import {
 
 const SECTIONS = 100;
 const SECTION = 50;
-/** A lock nobody refreshed for 10 s is taken over anyway (README, "Token storage"): promptly is less. */
+/** A lock nobody refreshed for 10 s is taken over anyway (docs/storage.md, "Safety"): promptly is less. */
 const PROMPT_MS = 5000;
 const STRACE = hasStrace();
 const scan = new SecretScan();

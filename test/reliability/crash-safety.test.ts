@@ -33,7 +33,7 @@ const LANES = 2;
 const TRIALS_PER_LANE = 50;
 /** Kills land 0–200 ms after the writer's first save: a save of this file takes about 80 ms. */
 const MAX_KILL_DELAY_MS = 200;
-/** A lock nobody refreshed for 10 s is taken over anyway (README, "Token storage"): promptly is less. */
+/** A lock nobody refreshed for 10 s is taken over anyway (docs/storage.md, "Safety"): promptly is less. */
 const PROMPT_MS = 5000;
 const SEED = seedFrom(process.env, 7_140_001);
 const scan = new SecretScan();

@@ -8,7 +8,7 @@ import { connect, createServer, type Socket } from 'node:net';
 export const TIMEOUT_MS = 300;
 
 /**
- * README, "Timeouts and retries": at most 3 attempts, each at most the timeout,
+ * docs/globus-auth.md, "Timeouts and retries": at most 3 attempts, each at most the timeout,
  * with pauses of 250 ms and 1 s between them: 3 × 300 + 1 250 = 2 150 ms per call.
  */
 export const WORST_CALL_MS = 3 * TIMEOUT_MS + 250 + 1000;

@@ -2,8 +2,12 @@
  * `native-login emulator`: run the local Globus Auth until SIGINT or SIGTERM. Stdout gets
  * exactly one line, the base URL, so scripts can read it; everything else goes to stderr.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type AutoApprove, type Emulator, startEmulator } from '../../emulator/index.js';
+import { LoginException, UsageError } from '../../errors.js';
+import { GLOBAL_OPTIONS } from '../args.js';
+import { formatError, stylesFor } from '../output.js';
 
 /** The streams and environment the command uses; `signal` stops it like SIGTERM does. */
 export interface EmulatorCommandIo {
@@ -28,9 +32,20 @@ Options:
   --confidential-client ID   accept client ID for the client_credentials grant, with the
                              secret in NATIVE_LOGIN_CLIENT_SECRET (never on the command line)
   -h, --help                 show this help
+Global options (--client-id, --storage, …) are accepted and ignored: any UUID is a client id.
+
+Exit codes: 0 stopped (Ctrl-C or SIGTERM), 1 could not start (a busy port), 2 usage.
+
+Examples:
+  native-login emulator --auto-approve            # any free port; the URL on stdout
+  native-login emulator --port 8000 --token-lifetime 60
+  native-login emulator --auto-approve > emulator-url.txt &   # in the background
+  export GLOBUS_SDK_SERVICE_URL_AUTH=$(cat emulator-url.txt)
 `;
 
 const OPTIONS = {
+  // Accepted anywhere, like every command's global options; the emulator has no use for them.
+  ...GLOBAL_OPTIONS,
   port: { type: 'string' },
   host: { type: 'string' },
   'auto-approve': { type: 'boolean' },
@@ -79,7 +94,21 @@ export async function runEmulatorCommand(argv: string[], io: EmulatorCommandIo):
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof TypeError) return usageError(io, message);
-    io.stderr.write(`native-login emulator: cannot start: ${message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const busy = code === 'EADDRINUSE' || code === 'EACCES';
+    const where = `port ${port ?? 0} on ${values.host ?? '127.0.0.1'}`;
+    const failure = new LoginException(
+      busy
+        ? `The emulator cannot start: ${where} is ${code === 'EACCES' ? 'not allowed' : 'in use'}.`
+        : `The emulator cannot start: ${message}`,
+      {
+        cause: error,
+        hint: busy
+          ? 'Pick another port, or --port 0 for any free one (the URL is printed on stdout).'
+          : 'Run it again with --debug for details.',
+      },
+    );
+    io.stderr.write(formatError(failure, stylesFor(io.stderr, io.env), false));
     return 1;
   }
   io.stdout.write(`${emulator.url}\n`);
@@ -106,7 +135,10 @@ function integerFlag(
 }
 
 function usageError(io: EmulatorCommandIo, message: string): number {
-  io.stderr.write(`native-login emulator: ${message}\nRun "native-login emulator --help".\n`);
+  // Worded and shaped like every other command's usage errors.
+  const line = (message.split('\n')[0] ?? message).replace(/\.?$/, '.');
+  const error = new UsageError(line, { hint: 'See native-login emulator --help.' });
+  io.stderr.write(formatError(error, stylesFor(io.stderr, io.env), false));
   return 2;
 }
 
@@ -117,10 +149,17 @@ function banner(url: string, autoApprove: AutoApprove): string {
       : autoApprove
         ? 'every login is approved at once'
         : 'a consent page asks in the browser';
+  // Without a browser, curl plays it: the emulator approves at once and redirects to the login.
+  const finish =
+    autoApprove === true
+      ? "  BROWSER='curl -sL -o /dev/null' native-login login   # curl plays the browser"
+      : '  native-login login   # then allow on the consent page (or restart with --auto-approve)';
   return [
     `Globus Auth emulator listening on ${url} (${consent}).`,
-    'Point a client at it with:',
+    'Point a client at it (any UUID works as a client id):',
     `  export GLOBUS_SDK_SERVICE_URL_AUTH=${url}`,
+    `  export NATIVE_LOGIN_CLIENT_ID=${randomUUID()}`,
+    finish,
     `Test controls: ${url}_emulator/state`,
     'Stop with Ctrl-C.',
     '',

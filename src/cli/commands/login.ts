@@ -5,9 +5,12 @@
 
 import { InputCodeHandler } from '../../code-handlers/input-code-handler.js';
 import type { InterruptSource } from '../../code-handlers/run-code-handlers.js';
+import { TokenFileCorrupt } from '../../errors.js';
 import { DEFAULT_SCOPES, type NativeClient } from '../../native-client.js';
+import { readValidTokens } from '../../storage/token-storage.js';
 import { printable } from '../../terminal-text.js';
 import { systemNow } from '../../tokens/expiry.js';
+import { parseScopes, rootScope } from '../../tokens/scopes.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import {
   listValue,
@@ -19,13 +22,20 @@ import {
 import { authorizationParametersFrom } from '../gare-options.js';
 import { type CliIo, describeExpiry, EXIT, stylesFor } from '../output.js';
 import { type CliSettings, createClient, requireClientId } from '../settings.js';
-import { chooseStorage } from '../storage-choice.js';
+import { chooseStorage, type StorageChoice } from '../storage-choice.js';
+import { checkStorageWritable } from '../storage-preflight.js';
 import { LiveLocalServerCodeHandler } from '../waiting-line.js';
 import { describeUser } from './whoami.js';
 
 /** Logs in (unless the stored tokens already do) and says who and what was saved. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
-  const scopes = listValue(values, 'scope');
+  const replace = values['replace'] === true;
+  const choice = await chooseStorage(settings, requireClientId(settings));
+  // The storage is checked before any browser opens: a failure after the round trip wastes it.
+  const stored = await storedForLogin(choice, settings, replace);
+  const scopes = scopesToAsk(listValue(values, 'scope'), stored);
+  // Refresh tokens you had are part of what you had: a new login keeps asking for them.
+  const keepRefresh = Object.values(stored).some((group) => group.refresh_token);
   const timeout = stringValue(values, 'timeout');
   const timeoutMs = timeout === undefined ? undefined : parseTimeoutSeconds(timeout);
   const queryParams = parseQueryParams(listValue(values, 'query-param'));
@@ -35,7 +45,6 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   );
   const interrupts = trackedInterrupts();
   const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true && io.env['TERM'] !== 'dumb';
-  const choice = await chooseStorage(settings, requireClientId(settings));
   const client = await createClient(settings, io, {
     tokenStorage: choice.storage,
     interrupts: interrupts.source,
@@ -46,8 +55,8 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   });
   // Ctrl-C through every way of logging in is LoginCancelled from the library (exit 130).
   const tokens = await client.login({
-    requestedScopes: scopes.length > 0 ? scopes : DEFAULT_SCOPES,
-    refreshTokens: values['refresh-tokens'] === true,
+    requestedScopes: scopes,
+    refreshTokens: values['refresh-tokens'] === true || keepRefresh,
     force: values['force'] === true,
     noLocalServer: values['no-local-server'] === true,
     noBrowser: values['no-browser'] === true,
@@ -62,7 +71,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
       `${styles.green('Already logged in:')} the stored tokens cover the scopes (--force logs in again).\n`,
     );
   } else {
-    io.stderr.write(`${styles.green('Logged in.')}${await who(client, tokens)}\n`);
+    io.stderr.write(`${styles.green(`Logged in${await who(client, tokens)}.`)}\n`);
   }
   io.stderr.write(summary(tokens, systemNow()));
   // Like gh's "insecure storage" notice: with `auto`, say where the tokens went and why.
@@ -74,7 +83,49 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
 }
 
 /**
- * " As Name (user) <email>, identity <id>." from userinfo and the verified id_token: on a
+ * What a login asks for: `openid profile email` always (so `whoami` works, as globus-cli and
+ * GlobusApp do), the requested scopes, and what is stored (unless `--replace`), so a login
+ * never silently loses a scope. A requested scope wins over a stored one with the same root
+ * (it may carry dependent scopes the stored root does not show).
+ */
+export function scopesToAsk(
+  requested: readonly string[],
+  stored: TokensByResourceServer,
+): string[] {
+  const byRoot = new Map<string, string>();
+  const storedScopes = parseScopes(Object.values(stored).map((group) => group.scope));
+  for (const scope of [
+    ...parseScopes(DEFAULT_SCOPES),
+    ...storedScopes,
+    ...parseScopes(requested),
+  ]) {
+    byRoot.set(rootScope(scope), scope);
+  }
+  return [...byRoot.values()];
+}
+
+/**
+ * The stored tokens a login adds to (none with --replace), once the storage is known to be
+ * readable and writable; a damaged file counts as none (the login moves it aside).
+ */
+async function storedForLogin(
+  choice: StorageChoice,
+  settings: CliSettings,
+  replace: boolean,
+): Promise<TokensByResourceServer> {
+  let stored: TokensByResourceServer = {};
+  try {
+    stored = await readValidTokens(choice.storage);
+  } catch (error) {
+    if (!(error instanceof TokenFileCorrupt)) throw error;
+  }
+  // The INI file (named, or chosen by `auto`): its folder must take a temp file and a lock.
+  if (choice.description === settings.iniFile) await checkStorageWritable(settings.iniFile);
+  return replace ? {} : stored;
+}
+
+/**
+ * " as Name (user) <email>, identity <id>" from userinfo and the verified id_token: on a
  * shared machine another user could try to slip their own login in (docs/security.md), so
  * the person sees at once whose tokens these are.
  */
@@ -85,12 +136,12 @@ async function who(client: NativeClient, tokens: TokensByResourceServer): Promis
   if (auth !== undefined && /(^|\s)openid(\s|$)/.test(auth.scope)) {
     try {
       const line = describeUser(await client.userinfo()).split('\n')[0];
-      if (line) return ` As ${line}${identity ? `, ${identity}` : ''}.`;
+      if (line) return ` as ${line}${identity ? `, ${identity}` : ''}`;
     } catch {
       // The name is a courtesy; the identity id below still says who it is.
     }
   }
-  return identity ? ` As ${identity}.` : '';
+  return identity ? ` as ${identity}` : '';
 }
 
 /** One line per resource server: expiry and whether it can be refreshed. */

@@ -5,9 +5,10 @@
  */
 import { NoSavedTokens, ScopesMismatch, UsageError } from '../../errors.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from '../../tokens/expiry.js';
-import { missingScopes } from '../../tokens/scopes.js';
+import { missingScopes, parseScopes } from '../../tokens/scopes.js';
 import type { TokenGroup, TokensByResourceServer } from '../../tokens/token-group.js';
 import { listValue, type OptionValues, stringValue } from '../args.js';
+import { nearest } from '../did-you-mean.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
 import { readStoredTokens } from '../stored-tokens.js';
@@ -45,6 +46,15 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   return EXIT.ok;
 }
 
+/** Resource servers worth suggesting even when not stored (Globus's common services). */
+const WELL_KNOWN_RESOURCE_SERVERS = [
+  'auth.globus.org',
+  'transfer.api.globus.org',
+  'search.api.globus.org',
+  'groups.api.globus.org',
+  'flows.globus.org',
+];
+
 /** The one stored group the options point at; explains any ambiguity. */
 export function pickGroup(
   stored: TokensByResourceServer,
@@ -57,16 +67,34 @@ export function pickGroup(
   if (resourceServer !== undefined) {
     const group = stored[resourceServer];
     if (group !== undefined) return group;
+    const guess = nearest(resourceServer, [...names, ...WELL_KNOWN_RESOURCE_SERVERS]);
+    // A typo is not cured by logging in: exit 2 and name the likely word, not 3.
+    if (guess !== undefined) {
+      throw new UsageError(`No resource server is called ${resourceServer}.`, {
+        hint: `Did you mean ${guess}? Stored: ${names.join(', ')}.`,
+      });
+    }
     throw new NoSavedTokens(`No token is stored for the resource server ${resourceServer}.`, {
-      hint: `Stored: ${names.join(', ')}. Log in with a scope of ${resourceServer} (native-login login --scope …).`,
+      hint: `Stored: ${names.join(', ')}. Log in with a scope of ${resourceServer}: native-login login --scope SCOPE`,
     });
   }
   if (scopes.length > 0) {
-    const missing = missingScopes(
-      scopes,
-      groups.map((group) => group.scope),
-    );
-    if (missing.length > 0) throw new ScopesMismatch(missing);
+    const storedScopes = groups.map((group) => group.scope);
+    const missing = missingScopes(scopes, storedScopes);
+    const known = parseScopes(storedScopes);
+    for (const scope of missing) {
+      const guess = nearest(scope, known);
+      if (guess !== undefined) {
+        throw new UsageError(`No stored token holds the scope ${scope}.`, {
+          hint: `Did you mean ${guess}? See what is stored with: native-login status`,
+        });
+      }
+    }
+    if (missing.length > 0) {
+      throw new ScopesMismatch(missing, {
+        hint: `Log in for them too: native-login login ${missing.map((m) => `--scope ${m}`).join(' ')}`,
+      });
+    }
     const holding = groups.filter(
       (group) => missingScopes(scopes, group.scope).length < scopes.length,
     );

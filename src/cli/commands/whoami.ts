@@ -1,4 +1,5 @@
 /** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
+import { ScopesMismatch } from '../../errors.js';
 import { printable } from '../../terminal-text.js';
 import { listValue, type OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
@@ -10,7 +11,14 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   // --scope: first check the stored tokens meet it (dependent consents included): exit 3 if not.
   const scopes = listValue(values, 'scope');
   if (scopes.length > 0) await client.loadTokens(scopes);
-  const info = await client.userinfo();
+  // Loads and refreshes only the group holding openid: other resource servers do not matter.
+  const info = await client.userinfo().catch((error: unknown) => {
+    if (!(error instanceof ScopesMismatch)) throw error;
+    throw new ScopesMismatch(error.missingScopes, {
+      cause: error,
+      hint: 'Log in with it (what is stored is kept): native-login login',
+    });
+  });
   if (values['json'] === true) {
     io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return EXIT.ok;
