@@ -66,3 +66,9 @@ test('the CLI with --storage auto and keyring, inside a Secret Service', {
 }, async (t) => {
   await inside(t, 'inside-cli.ts');
 });
+
+test('migrate between the INI file and the keychain, inside a Secret Service', {
+  skip: missing,
+}, async (t) => {
+  await inside(t, 'inside-migrate.ts');
+});

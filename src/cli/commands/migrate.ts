@@ -66,16 +66,25 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   return EXIT.ok;
 }
 
+/** The storages migrate copies between: every named one but `auto`. */
+const MIGRATE_NAMES = STORAGE_NAMES.filter((name) => name !== 'auto');
+
 function requireName(values: OptionValues, option: 'from' | 'to'): string {
   const name = stringValue(values, option);
-  if (name === undefined || !STORAGE_NAMES.includes(name)) {
+  const hint = `Storages: ${MIGRATE_NAMES.join(', ')}. E.g. native-login migrate --from ini --to globus-app --app-name NAME`;
+  if (name === 'auto') {
+    // auto may be the INI file itself: a copy onto itself, and --remove-source then loses them.
+    throw new UsageError(
+      `migrate does not take auto for --${option}: it is the keychain or the INI file, depending on what each holds.`,
+      { hint: `Name the storage: keyring or ini. ${hint}` },
+    );
+  }
+  if (name === undefined || !MIGRATE_NAMES.includes(name)) {
     throw new UsageError(
       name === undefined
         ? `migrate needs --${option} NAME.`
         : `Unknown storage ${JSON.stringify(name)} for --${option}.`,
-      {
-        hint: `Storages: ${STORAGE_NAMES.join(', ')}. E.g. native-login migrate --from ini --to globus-app --app-name NAME`,
-      },
+      { hint },
     );
   }
   return name;
