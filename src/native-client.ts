@@ -388,7 +388,8 @@ export class NativeClient {
       const revoked = failures.length === 0 ? 'were revoked' : 'could not all be revoked';
       throw new TokenStorageError(
         `${error.message.replace(/\.$/, '')}; the tokens of this login ${revoked} since they could not be kept.`,
-        { cause: error, filename: error.filename, hint: error.hint },
+        // The same code as the cause: callers (and tests) tell storage problems apart by it.
+        { cause: error, code: error.code, filename: error.filename, hint: error.hint },
       );
     }
   }
