@@ -97,6 +97,7 @@ export class InputCodeHandler implements CodeHandler {
     }
   }
 
+  /** Shows the URL (the browser gets `browserUrl`, if any) and waits for a pasted line. */
   #wait(
     request: AuthenticateRequest,
     ctx: CodeHandlerContext,
