@@ -85,6 +85,7 @@ describe('the library entry point loads only what reading stored tokens needs', 
       'globus-auth/id-token.ts',
       'code-handlers/loopback-server.ts',
       'code-handlers/open-browser.ts',
+      'code-handlers/redirect-file.ts',
       'code-handlers/run-code-handlers.ts',
       'code-handlers/wait-for-code.ts',
     ]) {

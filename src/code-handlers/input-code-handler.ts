@@ -9,6 +9,8 @@ import type {
   CodeHandler,
   CodeHandlerContext,
 } from './code-handler.js';
+import type { RedirectFile } from './redirect-file.js';
+import { shouldOpenBrowser } from './remote-session.js';
 
 /** The question asked on stderr, exactly. */
 export const PASTE_PROMPT = 'Please paste your auth code below:';
@@ -72,9 +74,36 @@ export class InputCodeHandler implements CodeHandler {
     request: AuthenticateRequest,
     ctx: CodeHandlerContext,
   ): Promise<AuthorizationResponse> {
-    const { createInterface, showLoginUrl, waitForCode } = this.#parts ?? (await loadParts());
+    const parts = this.#parts ?? (await loadParts());
     if (this.#cancel !== undefined)
       throw new UsageError('This handler is already waiting for a code.');
+    // Held while the page is written, so a second call is refused and stop() is not lost.
+    let stopped = false;
+    this.#cancel = () => {
+      stopped = true;
+    };
+    let page: RedirectFile | undefined;
+    try {
+      // The browser gets a private page that redirects, not the authorize URL: argv is public.
+      if (shouldOpenBrowser(ctx)) page = await redirectPageFor(request.authorizeUrl, ctx);
+    } finally {
+      this.#cancel = undefined;
+    }
+    try {
+      if (stopped) throw cancelledBeforePaste();
+      return await this.#wait(request, ctx, parts, page?.url);
+    } finally {
+      await page?.remove();
+    }
+  }
+
+  /** Shows the URL (the browser gets `browserUrl`, if any) and waits for a pasted line. */
+  #wait(
+    request: AuthenticateRequest,
+    ctx: CodeHandlerContext,
+    { createInterface, showLoginUrl, waitForCode }: Parts,
+    browserUrl: string | undefined,
+  ): Promise<AuthorizationResponse> {
     const options = {
       signal: ctx.signal,
       timeoutMs: ctx.timeoutMs,
@@ -86,7 +115,7 @@ export class InputCodeHandler implements CodeHandler {
         readableEnded?: boolean;
         destroyed?: boolean;
       };
-      showLoginUrl(request.authorizeUrl, ctx);
+      showLoginUrl(request.authorizeUrl, ctx, browserUrl);
       ctx.stderr.write('After you log in, the page shows an authorization code.\n');
       if (input.readableEnded === true || input.destroyed === true || input.readable === false) {
         settle.reject(noInputError());
@@ -121,8 +150,7 @@ export class InputCodeHandler implements CodeHandler {
         // Closing the interface detaches it from the stream and pauses it; the stream stays open.
         lines.close();
       };
-      this.#cancel = () =>
-        settle.reject(new LoginCancelled('The login was stopped before a code was pasted.'));
+      this.#cancel = () => settle.reject(cancelledBeforePaste());
       return release;
     });
   }
@@ -131,6 +159,28 @@ export class InputCodeHandler implements CodeHandler {
   async stop(): Promise<void> {
     this.#cancel?.();
   }
+}
+
+/**
+ * Writes the redirect page (its code loaded on first use); when that fails the URL is still
+ * printed, but no browser is opened rather than handing it the authorize URL.
+ */
+async function redirectPageFor(
+  authorizeUrl: string,
+  ctx: CodeHandlerContext,
+): Promise<RedirectFile | undefined> {
+  try {
+    const { writeRedirectFile } = await import('./redirect-file.js');
+    return await writeRedirectFile(authorizeUrl);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    ctx.stderr.write(`Could not prepare a page for the browser (${why}); not opening one.\n`);
+    return undefined;
+  }
+}
+
+function cancelledBeforePaste(): LoginCancelled {
+  return new LoginCancelled('The login was stopped before a code was pasted.');
 }
 
 function noInputError(): AuthFailure {

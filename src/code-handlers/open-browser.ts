@@ -4,6 +4,7 @@
  * the way Python's `webbrowser` reads it, and fall back to `open` when it is unset.
  */
 import { spawn } from 'node:child_process';
+import { isRedirectFileUrl } from './redirect-file.js';
 
 /** Options for `defaultOpenBrowser`; the defaults are the real process's. */
 export type OpenBrowserOptions = {
@@ -11,13 +12,19 @@ export type OpenBrowserOptions = {
   platform?: NodeJS.Platform;
 };
 
-/** Opens `url` with `$BROWSER` when set, else the system's default browser (via `open`). */
+/**
+ * Opens `url` with `$BROWSER` when set, else the system's default browser (via `open`).
+ * Accepts http(s) URLs and the `file:` URL of a live redirect page from `writeRedirectFile`.
+ */
 export async function defaultOpenBrowser(
   url: string,
   options: OpenBrowserOptions = {},
 ): Promise<void> {
-  // Only web URLs: anything else could be a file to execute or an option to the browser.
-  if (!/^https?:\/\//i.test(url)) throw new Error('Only http(s) URLs are opened in a browser.');
+  // Only web URLs, or a redirect page we wrote ourselves: anything else could be a file to
+  // execute or an option to the browser.
+  if (!/^https?:\/\//i.test(url) && !isRedirectFileUrl(url)) {
+    throw new Error('Only http(s) URLs are opened in a browser.');
+  }
   const env = options.env ?? process.env;
   const browser = env['BROWSER'];
   if (browser) {

@@ -14,15 +14,16 @@ export type ShowLoginUrlContext = Pick<
 /**
  * Prints the URL on stderr and, when allowed, starts opening a browser without waiting for it:
  * a browser launcher that hangs must not delay the wait, and one that fails is only reported.
- * The browser gets `browserUrl` (the local server's one-time link, so no login secret reaches
- * a process's argv) when there is one. Returns whether a browser was asked to open.
+ * The browser gets `browserUrl` (the local server's one-time link or a redirect page's file URL),
+ * never the authorize URL, so no login secret reaches a process's argv; without one no browser
+ * is opened. Returns whether a browser was asked to open.
  */
 export function showLoginUrl(
   authorizeUrl: string,
   ctx: ShowLoginUrlContext,
-  browserUrl = authorizeUrl,
+  browserUrl: string | undefined,
 ): boolean {
-  const openIt = shouldOpenBrowser(ctx);
+  const openIt = browserUrl !== undefined && shouldOpenBrowser(ctx);
   const target = ctx.appName ? ` to ${ctx.appName}` : '';
   ctx.stderr.write(
     openIt
@@ -31,8 +32,9 @@ export function showLoginUrl(
   );
   ctx.stderr.write(`\n  ${authorizeUrl}\n\n`);
   if (openIt) {
+    const url = browserUrl;
     Promise.resolve()
-      .then(() => ctx.openBrowser(browserUrl))
+      .then(() => ctx.openBrowser(url))
       .catch((error: unknown) => {
         const why = error instanceof Error ? error.message : String(error);
         ctx.stderr.write(`Could not open a browser (${why}); open the URL above yourself.\n`);

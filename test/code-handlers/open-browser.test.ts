@@ -1,7 +1,11 @@
 /** defaultOpenBrowser honours BROWSER with real child processes; the parsing is pure. */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputCodeHandler } from '../../src/code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from '../../src/code-handlers/local-server-code-handler.js';
 import {
@@ -9,10 +13,13 @@ import {
   defaultOpenBrowser,
   splitCommandLine,
 } from '../../src/code-handlers/open-browser.js';
+import { writeRedirectFile } from '../../src/code-handlers/redirect-file.js';
 import { makeFakeBrowser } from './helpers/fake-browser.js';
 import { httpRequest, makeContext } from './helpers/handler-context.js';
 
 const URL_ = 'https://auth.example.org/v2/oauth2/authorize?a=1&b=2';
+const SECRET_URL =
+  'https://auth.example.org/v2/oauth2/authorize?client_id=c&state=St4te&code_challenge=Ch4ll&code_challenge_method=S256';
 
 /** Waits until `read` returns something (the fake browser is a separate process). */
 async function eventually<T>(read: () => Promise<T | null>): Promise<T> {
@@ -101,6 +108,26 @@ describe('defaultOpenBrowser', { timeout: 30_000 }, () => {
     );
     await assert.rejects(defaultOpenBrowser('--help', { env: { BROWSER: 'x' } }), /http/);
   });
+
+  test('opens a live redirect page, and no other file URL', async () => {
+    const browser = await makeFakeBrowser({ follow: false });
+    const page = await writeRedirectFile(SECRET_URL);
+    try {
+      const env = { BROWSER: browser.script };
+      // A sibling of the page, a made-up path and a plain file are all still refused.
+      const sibling = pathToFileURL(join(dirname(page.path), 'other.html')).href;
+      for (const url of ['file:///etc/passwd', sibling, `${page.url}/..`, 'FILE:///etc/passwd']) {
+        await assert.rejects(defaultOpenBrowser(url, { env }), /http/, url);
+      }
+      await defaultOpenBrowser(page.url, { env });
+      assert.deepEqual(await eventually(browser.recordedArgv), [page.url]);
+      await page.remove();
+      await assert.rejects(defaultOpenBrowser(page.url, { env }), /http/);
+    } finally {
+      await page.remove();
+      await browser.remove();
+    }
+  });
 });
 
 describe('handlers with BROWSER', { timeout: 30_000 }, () => {
@@ -161,10 +188,23 @@ describe('handlers with BROWSER', { timeout: 30_000 }, () => {
     const handler = new InputCodeHandler();
     try {
       await handler.start(t.ctx);
-      const pending = handler.authenticate({ authorizeUrl: URL_, state: 's' }, t.ctx);
-      assert.deepEqual(await eventually(browser.recordedArgv), [URL_]);
+      const pending = handler.authenticate({ authorizeUrl: SECRET_URL, state: 'St4te' }, t.ctx);
+      const argv = await eventually(browser.recordedArgv);
+      // The argv (readable by every local user) names only the private redirect page.
+      assert.equal(argv.length, 1);
+      const [fileUrl = ''] = argv;
+      assert.match(fileUrl, /^file:\/\//);
+      for (const secret of ['St4te', 'Ch4ll', 'authorize']) {
+        assert.ok(!argv.join(' ').includes(secret), `${secret} is in the browser's argv`);
+      }
+      const page = await readFile(fileURLToPath(fileUrl), 'utf8');
+      assert.ok(page.includes(SECRET_URL.replaceAll('&', '&amp;')));
+      assert.ok(t.stderrText().includes(SECRET_URL), 'the terminal still shows the URL');
       t.stdin.write('pasted\n');
       assert.deepEqual(await pending, { code: 'pasted' });
+      assert.equal(existsSync(fileURLToPath(fileUrl)), false, 'the page is gone after the attempt');
+      // A removed page is an ordinary file URL again: refused.
+      await assert.rejects(defaultOpenBrowser(fileUrl, { env }), /http/);
     } finally {
       await handler.stop();
       await browser.remove();

@@ -141,7 +141,10 @@ describe('login() by pasting a code', () => {
     const setup = s;
     const client = setup.makeClient({
       codeHandlers: [new InputCodeHandler()],
-      openBrowser: async (url) => {
+      openBrowser: async (page) => {
+        // The browser gets a private redirect page, never the authorize URL (argv is public).
+        assert.match(page, /^file:/);
+        const url = await authorizeUrlOf(page);
         assert.match(url, /redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fv2%2Fweb%2Fauth-code/);
         setup.stdin.write('\n'); // an empty line asks again
         setup.stdin.write(`  ${await codeFromHelperPage(url)}  \n`);
@@ -156,8 +159,8 @@ describe('login() by pasting a code', () => {
     s = await setupClient();
     const setup = s;
     const client = setup.makeClient({
-      openBrowser: async (url) => {
-        setup.stdin.write(`${await codeFromHelperPage(url)}\n`);
+      openBrowser: async (page) => {
+        setup.stdin.write(`${await codeFromHelperPage(await authorizeUrlOf(page))}\n`);
       },
     });
     assert.ok((await client.login({ noLocalServer: true }))[AUTH]);
@@ -185,7 +188,9 @@ describe('login() by pasting a code', () => {
     assert.ok((await client.login())[AUTH]);
     await pasting;
     assert.equal(opened.length, 1);
-    assert.match(opened[0] ?? '', /redirect_uri=[^&]*%2Fv2%2Fweb%2Fauth-code/);
+    // The page is removed once the attempt ends; what it pointed to was printed too.
+    assert.match(opened[0] ?? '', /^file:/);
+    assert.match(setup.messages(), /redirect_uri=[^&\s]*%2Fv2%2Fweb%2Fauth-code/);
   });
 
   test('closed stdin → AuthFailure saying how to log in instead', async () => {
@@ -206,8 +211,8 @@ describe('login() edge cases', () => {
     try {
       const client = setup.makeClient({
         codeHandlers: [new LocalServerCodeHandler({ port }), new InputCodeHandler()],
-        openBrowser: async (url) => {
-          setup.stdin.write(`${await codeFromHelperPage(url)}\n`);
+        openBrowser: async (page) => {
+          setup.stdin.write(`${await codeFromHelperPage(await authorizeUrlOf(page))}\n`);
         },
       });
       assert.ok((await client.login())[AUTH]);
