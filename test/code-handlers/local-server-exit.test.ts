@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { collectOutput } from '../helpers/child-output.js';
 
 const CHILD = fileURLToPath(new URL('./helpers/local-server-login-child.ts', import.meta.url));
 // Only a guard against a hang: a leaked timer or socket keeps the child alive far longer.
@@ -17,14 +18,7 @@ test('a process that logs in through the local server exits by itself', {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const out = collectOutput(child);
   let hung = false;
   const guard = setTimeout(() => {
     hung = true;
@@ -37,11 +31,11 @@ test('a process that logs in through the local server exits by itself', {
   assert.equal(
     hung,
     false,
-    `the child did not exit by itself; stdout: ${stdout} stderr: ${stderr}`,
+    `the child did not exit by itself; stdout: ${out.stdout} stderr: ${out.stderr}`,
   );
   assert.equal(signal, null);
-  assert.equal(code, 0, stderr);
-  const report = JSON.parse(stdout.trim()) as { outcomes: string[]; leftovers: string[] };
+  assert.equal(code, 0, out.stderr);
+  const report = JSON.parse(out.stdout.trim()) as { outcomes: string[]; leftovers: string[] };
   assert.deepEqual(report.outcomes, [
     'code:c1',
     'LocalServerError',

@@ -32,6 +32,7 @@ import {
   TEST_CLIENT_ID,
   writeBrowserScript,
 } from '../cli/cli-harness.js';
+import { collectOutput } from '../helpers/child-output.js';
 import { type CodeBlock, codeBlocks, NOT_CODE, RUNNABLE } from './markdown-code-blocks.js';
 
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
@@ -185,14 +186,7 @@ async function runBlock(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const out = collectOutput(child);
   const timer = setTimeout(() => killGroup(child.pid), BLOCK_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
@@ -200,7 +194,7 @@ async function runBlock(
   });
   clearTimeout(timer);
   killGroup(child.pid);
-  return { code, stdout, stderr };
+  return { code, ...out };
 }
 
 function killGroup(pid: number | undefined): void {

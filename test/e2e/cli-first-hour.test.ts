@@ -22,6 +22,7 @@ import {
   waitForStderr,
   writeBrowserScript,
 } from '../cli/cli-harness.js';
+import { collectOutput } from '../helpers/child-output.js';
 
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
 
@@ -353,16 +354,9 @@ function runAsOtherUser(args: readonly string[], env: NodeJS.ProcessEnv): Promis
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const out = collectOutput(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.once('close', (code) => resolve({ code, ...out }));
   });
 }

@@ -8,6 +8,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectOutput } from './child-output.js';
 
 const TOOLS = ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'];
 
@@ -83,14 +84,7 @@ export async function runInSecretService(
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
+  const out = collectOutput(child);
   const killGroup = () => {
     try {
       process.kill(-(child.pid as number), 'SIGKILL');
@@ -109,7 +103,11 @@ export async function runInSecretService(
     // them now rather than wait for them.
     killGroup();
     await closed;
-    return { code, stdout, stderr: stderr.replace(/^dbus-daemon\[\d+\].*fd limit.*\n/gm, '') };
+    return {
+      code,
+      stdout: out.stdout,
+      stderr: out.stderr.replace(/^dbus-daemon\[\d+\].*fd limit.*\n/gm, ''),
+    };
   } finally {
     clearTimeout(timer);
     killGroup();
