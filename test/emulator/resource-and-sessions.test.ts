@@ -169,7 +169,9 @@ describe('the protected resource', () => {
     await transferToken();
     assert.equal(emulator.session()?.authTime, first?.authTime);
     await transferToken({ prompt: 'login' });
-    assert.equal(emulator.session()?.authTime, (first?.authTime ?? 0) + 30);
+    // 30 s of offset, plus the real second(s) the logins took to run.
+    const fresh = (emulator.session()?.authTime ?? 0) - (first?.authTime ?? 0);
+    assert.ok(fresh >= 30 && fresh <= 35, `authenticated again ${fresh} s later`);
   });
 
   test('policy and consents over HTTP; bad policies are refused', async () => {
