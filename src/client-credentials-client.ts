@@ -17,8 +17,8 @@ import {
   withStorageLock,
 } from './storage/token-storage.js';
 import { systemNow } from './tokens/expiry.js';
-import { parseScopes } from './tokens/scopes.js';
-import { setEntry, type TokenGroup, type TokensByResourceServer } from './tokens/token-group.js';
+import { byScope, parseScopes } from './tokens/scopes.js';
+import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
 
 export type { ClientCredentialsClientOptions } from './client-credentials-options.js';
 
@@ -182,17 +182,4 @@ export class ClientCredentialsClient {
     });
     return this.#auth;
   }
-}
-
-function byScope<T>(
-  tokens: TokensByResourceServer,
-  make: (group: TokenGroup) => T,
-): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const group of Object.values(tokens)) {
-    const value = make(group);
-    // An own property even for a scope named __proto__ (a plain assignment would set the prototype).
-    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
-  }
-  return out;
 }

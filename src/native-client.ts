@@ -41,7 +41,7 @@ import {
 import { printable } from './terminal-text.js';
 import { TokenRefresher } from './token-refresher.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
-import { missingScopes, parseScopes } from './tokens/scopes.js';
+import { byScope, missingScopes, parseScopes } from './tokens/scopes.js';
 
 export {
   DEFAULT_SCOPES,
@@ -464,16 +464,4 @@ function checkOneIdentity(stored: TokensByResourceServer, incoming: TokensByReso
       'These tokens belong to another Globus identity than the tokens already stored for this client.',
     );
   }
-}
-
-function byScope<T>(
-  tokens: TokensByResourceServer,
-  make: (group: TokenGroup) => T,
-): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const group of Object.values(tokens)) {
-    const value = make(group);
-    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { setEntry, type TokenGroup, type TokensByResourceServer } from './token-group.js';
 
 /**
  * Scope strings. Globus scopes may carry dependent scopes in brackets
@@ -52,4 +53,20 @@ export function missingScopes(
 /** Joins scopes with single spaces, as the authorize URL and token files carry them. */
 export function joinScopes(scopes: readonly string[]): string {
   return scopes.join(' ');
+}
+
+/**
+ * One value per scope of each group (the scopes of one group share it), as fair-research-login's
+ * `get_authorizers_by_scope` keys them. Own properties, even for a scope named `__proto__`.
+ */
+export function byScope<T>(
+  tokens: TokensByResourceServer,
+  make: (group: TokenGroup) => T,
+): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const group of Object.values(tokens)) {
+    const value = make(group);
+    for (const scope of parseScopes(group.scope)) setEntry(out, scope, value);
+  }
+  return out;
 }
