@@ -120,14 +120,16 @@ export function tolerateClosedPipe(stream: NodeJS.WritableStream): void {
 if (isEntryPoint()) {
   tolerateClosedPipe(process.stdout);
   tolerateClosedPipe(process.stderr);
-  const code = await main(process.argv.slice(2), {
+  // No top-level await: the built CLI is CommonJS (scripts/build.mjs says why).
+  void main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     stdin: process.stdin,
+  }).then((code) => {
+    process.exitCode = code;
+    // Whatever still holds the event loop (a stray socket, a stdin reader) must not keep a
+    // finished command alive; the timer itself does not hold it.
+    setTimeout(() => process.exit(code), 2000).unref();
   });
-  process.exitCode = code;
-  // Whatever still holds the event loop (a stray socket, a stdin reader) must not keep a finished
-  // command alive; the timer itself does not hold it.
-  setTimeout(() => process.exit(code), 2000).unref();
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 
 /** A PKCE verifier and its S256 challenge (RFC 7636 §4.1–4.2). */
 export type PkcePair = { verifier: string; challenge: string; method: 'S256' };
@@ -9,7 +9,7 @@ export type PkcePair = { verifier: string; challenge: string; method: 'S256' };
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
  */
 export function createPkcePair(): PkcePair {
-  const verifier = randomBytes(32).toString('base64url');
+  const verifier = nodeCrypto().randomBytes(32).toString('base64url');
   return { verifier, challenge: pkceChallenge(verifier), method: 'S256' };
 }
 
@@ -18,7 +18,7 @@ export function createPkcePair(): PkcePair {
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.2
  */
 export function pkceChallenge(verifier: string): string {
-  return createHash('sha256').update(verifier, 'ascii').digest('base64url');
+  return nodeCrypto().createHash('sha256').update(verifier, 'ascii').digest('base64url');
 }
 
 /**
@@ -27,5 +27,5 @@ export function pkceChallenge(verifier: string): string {
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function createState(): string {
-  return randomBytes(32).toString('base64url');
+  return nodeCrypto().randomBytes(32).toString('base64url');
 }

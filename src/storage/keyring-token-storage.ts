@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidTokenFormat, TokenStorageError, UsageError } from '../errors.js';
+import { nodeCrypto } from '../node-crypto.js';
 import {
   type TokenGroup,
   type TokensByResourceServer,
@@ -75,7 +75,10 @@ export class KeyringTokenStorage implements TokenStorage {
     this.location = `the system keychain (service "${this.service}", account "${clientId}")`;
     this.#lockFile = async () => {
       const folder = options.lockFolder ?? (await privateRuntimeFolder(this.#env));
-      const name = createHash('sha256').update(`${this.service}\0${clientId}`).digest('hex');
+      const name = nodeCrypto()
+        .createHash('sha256')
+        .update(`${this.service}\0${clientId}`)
+        .digest('hex');
       const file = join(folder, `keyring-${name.slice(0, 24)}.lock`);
       const held = await acquireFileLock(file, options.lock);
       return () => held.release();

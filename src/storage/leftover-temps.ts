@@ -4,11 +4,11 @@
  * beside the token file; nothing else would ever remove it. The next write (made under the
  * file's lock) removes the ones whose writer is certainly gone, and never one that may be live.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { readlinkSync } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { nodeCrypto } from '../node-crypto.js';
 
 /**
  * Older than this, a temp file is litter whoever made it: a save writes a few kilobytes and
@@ -17,14 +17,19 @@ import { basename, dirname, join } from 'node:path';
 export const LEFTOVER_TEMP_AGE_MS = 60 * 60 * 1000;
 
 /** Where this process runs (host and pid namespace): a pid in a temp name means something only there. */
-const MACHINE = createHash('sha256')
-  .update(`${hostname()}\0${pidNamespace() ?? ''}`)
-  .digest('hex')
-  .slice(0, 8);
+let machine: string | undefined;
+function thisMachine(): string {
+  machine ??= nodeCrypto()
+    .createHash('sha256')
+    .update(`${hostname()}\0${pidNamespace() ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
+  return machine;
+}
 
 /** The temp file for an atomic write of `target`: in its folder, naming this process and machine. */
 export function tempFileFor(target: string): string {
-  const name = `.${basename(target)}.${process.pid}.${MACHINE}.${randomBytes(6).toString('hex')}.tmp`;
+  const name = `.${basename(target)}.${process.pid}.${thisMachine()}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
   return join(dirname(target), name);
 }
 
@@ -59,7 +64,7 @@ export async function removeLeftoverTemps(
     try {
       const info = await lstat(path);
       if (!info.isFile() || (process.getuid && info.uid !== process.getuid())) continue;
-      const dead = parts.machine === MACHINE && !isAlive(parts.pid);
+      const dead = parts.machine === thisMachine() && !isAlive(parts.pid);
       if (!dead && fileSystemNowMs - info.mtimeMs < LEFTOVER_TEMP_AGE_MS) continue;
       await unlink(path);
       removed.push(name);

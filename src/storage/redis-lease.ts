@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nodeCrypto } from '../node-crypto.js';
 import { lockTimedOut } from './server-errors.js';
 
 /** Sends one Redis command (as its words) and resolves with the raw reply. */
@@ -30,7 +30,7 @@ export async function acquireRedisLease(
   timing: RedisLeaseTiming,
   where: string,
 ): Promise<RedisLease> {
-  const token = randomBytes(16).toString('hex');
+  const token = nodeCrypto().randomBytes(16).toString('hex');
   const started = performance.now();
   let delay = 5;
   for (;;) {

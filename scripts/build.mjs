@@ -1,0 +1,254 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: the package users install, shaped for start-up time (issue 16).
+ *
+ * Node 20 pays ~0.5 ms per ES module file and ~8 ms to start its ES-module loader at all, so
+ * 35 small files made `native-login token` 1.5× a bare `node -e 0`. The build therefore emits
+ * CommonJS (no loader start-up, a `require` costs little) in a handful of chunks grouped by the
+ * path that needs them, so a command compiles only the code its path runs:
+ *
+ *   core      what both `native-login token` and `import 'native-login'` load at once
+ *   cli       the rest of the CLI's fast path (argument parsing, `token`, storage choice)
+ *   library   the rest of what `import 'native-login'` loads (the classes it exports)
+ *   refresh   a token refresh and the token file's save (HTTP, lock, atomic write)
+ *   login     an interactive login (loopback server, browser, id_token check)
+ *   emulator  the bundled Globus Auth emulator
+ *   more      everything else (other commands, server storages' drivers, keychain worker)
+ *
+ * Each chunk is the static-import closure of its roots minus the chunks before it, so a chunk
+ * only ever requires chunks above it (no require cycles between chunks). `tsc` still checks
+ * the types and writes the declarations (`dist/**\/*.d.ts`); esbuild strips the types and
+ * minifies (names kept, for stack traces and error names). `dist/package.json` says
+ * `"type": "commonjs"`, which the `.js` files and their declarations both are.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transform } from 'esbuild';
+import { rollup } from 'rollup';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+const DIST = join(ROOT, 'dist');
+
+/** The package's entry points (output name → source file). */
+const ENTRIES = {
+  index: 'index.ts',
+  'cli/main': 'cli/main.ts',
+  'emulator/index': 'emulator/index.ts',
+  'storage/keyring-worker': 'storage/keyring-worker.ts',
+};
+
+/** The entries other code imports (the CLI and the keychain worker are only run). */
+const LIBRARY_ENTRIES = ['index', 'emulator/index'];
+
+const ENTRY_IDS = new Set(Object.values(ENTRIES).map((file) => join(SRC, file)));
+
+/**
+ * The chunks in order, each with the modules whose static-import closure it takes (minus the
+ * chunks above it). `core` is special: the modules both fast paths share.
+ */
+const CLI_FAST_PATH = [
+  'cli/main.ts',
+  'cli/commands/token.ts',
+  'cli/storage-choice.ts',
+  'storage/multi-client-token-storage.ts',
+];
+const LIBRARY_FAST_PATH = ['index.ts'];
+const CHUNKS = [
+  ['cli', CLI_FAST_PATH],
+  ['library', LIBRARY_FAST_PATH],
+  [
+    'refresh',
+    [
+      'globus-auth/auth-request.ts',
+      'storage/ini-token-edits.ts',
+      'storage/atomic-write.ts',
+      'storage/instance-lock.ts',
+      'storage/file-lock.ts',
+      'storage/merge-before-rename.ts',
+    ],
+  ],
+  [
+    'login',
+    [
+      'interactive-login.ts',
+      'globus-auth/id-token.ts',
+      'code-handlers/loopback-server.ts',
+      'code-handlers/redirect-request.ts',
+      'code-handlers/wait-for-code.ts',
+      'code-handlers/show-login-url.ts',
+      'code-handlers/start-link.ts',
+      'code-handlers/redirect-file.ts',
+      'code-handlers/open-browser.ts',
+      'cli/commands/login.ts',
+    ],
+  ],
+  ['emulator', ['emulator/index.ts', 'cli/commands/emulator.ts']],
+];
+
+/** Builds dist/: declarations from tsc, JavaScript from rollup + esbuild. */
+async function build() {
+  rmSync(DIST, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { stdio: 'inherit', cwd: ROOT },
+  );
+  const bundle = await rollup({
+    input: Object.fromEntries(
+      Object.entries(ENTRIES).map(([name, file]) => [name, join(SRC, file)]),
+    ),
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith(SRC),
+    plugins: [typescriptSources(), chunkByPath()],
+    onwarn(warning, warn) {
+      // A cycle inside one chunk is harmless (ESM semantics are kept within a chunk).
+      if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+      warn(warning);
+      if (warning.code !== 'EMPTY_BUNDLE') throw new Error(`build: ${warning.message}`);
+    },
+  });
+  const { output } = await bundle.write({
+    dir: DIST,
+    format: 'cjs',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name].js',
+    // Node's CJS-from-ESM import finds `exports.Name =` assignments; no __esModule interop needed.
+    esModule: false,
+    generatedCode: 'es2015',
+    interop: 'auto',
+    hoistTransitiveImports: false,
+  });
+  await bundle.close();
+  if (process.env.BUILD_REPORT) {
+    for (const chunk of output) {
+      if (chunk.type !== 'chunk') continue;
+      const sizes = Object.entries(chunk.modules)
+        .map(([id, info]) => [relative(SRC, id), info.renderedLength])
+        .sort((a, b) => b[1] - a[1]);
+      process.stdout.write(`${chunk.fileName} ${chunk.code.length}\n`);
+      for (const [id, size] of sizes) process.stdout.write(`  ${size} ${id}\n`);
+    }
+  }
+  for (const chunk of output) {
+    if (chunk.type === 'chunk' && LIBRARY_ENTRIES.includes(chunk.name)) {
+      writeEsmFacade(chunk.fileName, chunk.exports);
+    }
+  }
+  writeFileSync(join(DIST, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+  chmodSync(join(DIST, 'cli/main.js'), 0o755);
+}
+
+/**
+ * `import … from 'native-login'` loads `<entry>.mjs`, an ES module that `require`s the CommonJS
+ * entry: the same module instances as `require('native-login')`, without Node parsing the
+ * CommonJS source a second time to guess its export names (cjs-module-lexer, ~2 ms).
+ * Its declarations are the entry's own, as `.d.mts`.
+ */
+function writeEsmFacade(fileName, names) {
+  const base = fileName.replace(/\.js$/, '');
+  const own = `./${base.split('/').pop()}.js`;
+  const lines = [
+    "import { createRequire } from 'node:module';",
+    `const library = createRequire(import.meta.url)(${JSON.stringify(own)});`,
+    `export const { ${names.join(', ')} } = library;`,
+    '',
+  ];
+  writeFileSync(join(DIST, `${base}.mjs`), lines.join('\n'));
+  const types = readFileSync(join(DIST, `${base}.d.ts`), 'utf8');
+  writeFileSync(join(DIST, `${base}.d.mts`), types);
+}
+
+/** Strips the types of src/*.ts with esbuild (tsc has checked them). */
+function typescriptSources() {
+  return {
+    name: 'typescript-sources',
+    resolveId(source, importer) {
+      if (importer === undefined || !source.startsWith('.')) return null;
+      const target = resolve(dirname(importer), source);
+      return target.endsWith('.js') ? `${target.slice(0, -3)}.ts` : target;
+    },
+    async transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const out = await transform(code, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node20',
+        sourcefile: relative(ROOT, id),
+      });
+      return { code: out.code, map: null };
+    },
+    renderDynamicImport({ targetModuleId }) {
+      // A built-in module loaded on first use: require() it, which costs nothing like starting
+      // Node's ES-module loader for import(). Packages keep import() (`open` is ESM only).
+      if (targetModuleId?.startsWith('node:')) {
+        return { left: 'Promise.resolve().then(() => require(', right: '))' };
+      }
+      return null;
+    },
+    async renderChunk(code) {
+      // Whitespace, comments and syntax only: identifiers keep their names in stack traces.
+      // No `format`: esbuild would turn the kept import() of ESM-only packages into require().
+      const out = await transform(code, {
+        target: 'node20',
+        minifyWhitespace: true,
+        minifySyntax: true,
+        legalComments: 'none',
+      });
+      return { code: out.code, map: null };
+    },
+  };
+}
+
+/** Puts every module that is not an entry into the chunk of the first path that needs it. */
+function chunkByPath() {
+  let assignment;
+  return {
+    name: 'chunk-by-path',
+    outputOptions(options) {
+      return {
+        ...options,
+        manualChunks(id, { getModuleInfo }) {
+          assignment ??= assignChunks(getModuleInfo);
+          // Everything else (reached only through import() from the chunks above) is `more`.
+          if (!id.startsWith(SRC) || ENTRY_IDS.has(id)) return undefined;
+          return assignment.get(id) ?? 'more';
+        },
+      };
+    },
+  };
+}
+
+/** Module id → chunk name, following CHUNKS (see the header). */
+function assignChunks(getModuleInfo) {
+  const closure = (roots) => {
+    const seen = new Set();
+    const queue = roots.map((file) => join(SRC, file));
+    for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+      const info = getModuleInfo(id);
+      if (seen.has(id) || info === null || info.isExternal) continue;
+      seen.add(id);
+      queue.push(...info.importedIds);
+    }
+    return seen;
+  };
+  const assignment = new Map();
+  const assign = (name, ids) => {
+    for (const id of ids)
+      if (!assignment.has(id) && !ENTRY_IDS.has(id) && id.startsWith(SRC)) assignment.set(id, name);
+  };
+  const cli = closure(CLI_FAST_PATH);
+  const library = closure(LIBRARY_FAST_PATH);
+  assign(
+    'core',
+    [...cli].filter((id) => library.has(id)),
+  );
+  for (const [name, roots] of CHUNKS) assign(name, closure(roots));
+  return assignment;
+}
+
+mkdirSync(DIST, { recursive: true });
+await build();
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+process.stdout.write(`built ${pkg.name} ${pkg.version} into dist/\n`);
