@@ -9,7 +9,8 @@
  *
  *   core      what both `native-login token` and `import 'native-login'` load at once
  *   cli       the rest of the CLI's fast path (argument parsing, `token`, storage choice)
- *   library   the rest of what `import 'native-login'` loads (the classes it exports)
+ *   client    NativeClient and what it needs (the CLI loads it to refresh or log in)
+ *   library   the rest of what `import 'native-login'` loads (the other classes it exports)
  *   refresh   a token refresh and the token file's save (HTTP, lock, atomic write)
  *   login     an interactive login (loopback server, browser, id_token check)
  *   emulator  the bundled Globus Auth emulator
@@ -58,6 +59,7 @@ const CLI_FAST_PATH = [
 const LIBRARY_FAST_PATH = ['index.ts'];
 const CHUNKS = [
   ['cli', CLI_FAST_PATH],
+  ['client', ['native-client.ts']],
   ['library', LIBRARY_FAST_PATH],
   [
     'refresh',

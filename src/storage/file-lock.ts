@@ -3,9 +3,9 @@ import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promi
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
-import { nodeCrypto } from '../node-crypto.js';
 import { TOKEN_FILE_MODE } from './atomic-write.js';
 import { describe, errorCode } from './fs-errors.js';
+import { uniqueSuffix } from './leftover-temps.js';
 import { readOwnRegularFile } from './safe-read.js';
 
 /** Timing of the cross-process lock (milliseconds). */
@@ -97,7 +97,7 @@ async function tryCreate(
 ): Promise<{ handle: FileHandle; content: string } | undefined> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
   const content = `${JSON.stringify(info)}\n`;
-  const temp = `${lockPath}.${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${lockPath}.${process.pid}.${uniqueSuffix()}.tmp`;
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
@@ -184,7 +184,7 @@ function isStale(seen: Seen, host: Machine, staleMs: number, unchangedMs: number
 }
 
 async function takeOver(lockPath: string, stale: Seen): Promise<void> {
-  const aside = `${lockPath}.stale-${process.pid}-${nodeCrypto().randomBytes(6).toString('hex')}`;
+  const aside = `${lockPath}.stale-${process.pid}-${uniqueSuffix()}`;
   try {
     await rename(lockPath, aside);
   } catch (error) {

@@ -8,7 +8,6 @@ import { readlinkSync } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { nodeCrypto } from '../node-crypto.js';
 
 /**
  * Older than this, a temp file is litter whoever made it: a save writes a few kilobytes and
@@ -16,20 +15,39 @@ import { nodeCrypto } from '../node-crypto.js';
  */
 export const LEFTOVER_TEMP_AGE_MS = 60 * 60 * 1000;
 
-/** Where this process runs (host and pid namespace): a pid in a temp name means something only there. */
+/**
+ * Where this process runs (host and pid namespace): a pid in a temp name means something only
+ * there. An FNV-1a hash is enough to tell machines apart, and costs no node:crypto load.
+ */
 let machine: string | undefined;
 function thisMachine(): string {
-  machine ??= nodeCrypto()
-    .createHash('sha256')
-    .update(`${hostname()}\0${pidNamespace() ?? ''}`)
-    .digest('hex')
-    .slice(0, 8);
+  machine ??= fnv1a(`${hostname()}\0${pidNamespace() ?? ''}`);
   return machine;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * A random part for a temp or lock file name. It must be unique, not secret: every such file
+ * is created with O_EXCL (`wx`) or link(2) in a folder only its owner can write (see
+ * trusted-target), so a guessed name can only make the creation fail, never redirect it.
+ * Math.random therefore serves, and spares the start-up cost of node:crypto (bench/ (b)).
+ */
+export function uniqueSuffix(): string {
+  const part = () =>
+    Math.floor(Math.random() * 0x1000000)
+      .toString(16)
+      .padStart(6, '0');
+  return part() + part();
 }
 
 /** The temp file for an atomic write of `target`: in its folder, naming this process and machine. */
 export function tempFileFor(target: string): string {
-  const name = `.${basename(target)}.${process.pid}.${thisMachine()}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`;
+  const name = `.${basename(target)}.${process.pid}.${thisMachine()}.${uniqueSuffix()}.tmp`;
   return join(dirname(target), name);
 }
 
