@@ -2,6 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
+import { readUsualForm } from './ini-fast-read.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
 import { identitySection } from './ini-identities.js';
 import { readSectionTokens } from './ini-tokens.js';
@@ -76,7 +77,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
     // A read keeps only this client's sections: the whole file is checked, but a file shared
     // by 1,000 clients leaves no parse tree of the other 999 behind. A write parses it all.
     const only = new Set([section, identitySection(section)]);
-    const doc = parseIni(text, this.filename, { only });
+    const doc = readUsualForm(text, this.filename, only) ?? parseIni(text, this.filename, { only });
     this.#parsed = { text, doc, only };
     return readSectionTokens(doc, section, this.filename);
   }
