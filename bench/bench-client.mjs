@@ -8,7 +8,7 @@ import { timedBrowser } from './timed-browser.mjs';
 
 /** The project root, the built library and the built CLI. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const DIST_INDEX = new URL('../dist/index.js', import.meta.url).href;
+export const DIST_INDEX = new URL('../dist/index.mjs', import.meta.url).href;
 export const CLI_PATH = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 /** The client id every scenario logs in with (any UUID works with the emulator). */
@@ -18,7 +18,7 @@ export const CLIENT_ID = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
 export const SCOPES = 'openid profile email urn:globus:auth:scope:transfer.api.globus.org:all';
 export const TRANSFER = 'transfer.api.globus.org';
 
-/** The built library (`dist/index.js`), imported once. */
+/** The built library as `import 'native-login'` loads it (`dist/index.mjs`), imported once. */
 export function loadLibrary() {
   return import(DIST_INDEX);
 }

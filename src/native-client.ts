@@ -29,9 +29,8 @@ import {
   type LogoutResult,
   type NativeClientOptions,
 } from './native-client-options.js';
+import { isClientScoped } from './storage/client-scoped.js';
 import { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
-import { PostgresTokenStorage } from './storage/postgres-token-storage.js';
-import { RedisTokenStorage } from './storage/redis-token-storage.js';
 import {
   assertTokenStorage,
   readValidTokens,
@@ -431,9 +430,7 @@ export class NativeClient {
     assertTokenStorage(storage);
     if (storage instanceof MultiClientTokenStorage) storage.setClientId(this.clientId);
     // The server storages' namespace defaults to the client id (when none was given).
-    if (storage instanceof PostgresTokenStorage || storage instanceof RedisTokenStorage) {
-      storage.setClientId(this.clientId);
-    }
+    if (isClientScoped(storage)) storage.setClientId(this.clientId);
     return storage;
   }
 

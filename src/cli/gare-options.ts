@@ -3,7 +3,6 @@
  * parameters of a login. The file may hold a GARE or a whole API error body (e.g. saved from
  * curl); a flag given on the command line wins over the same field of the file.
  */
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { GareAuthorizationParameters } from '../gare/gare-types.js';
 import { parseGare } from '../gare/parse-gare.js';
@@ -60,7 +59,11 @@ async function readGare(source: string, stdin: NodeJS.ReadableStream) {
   const where = source === '-' ? 'standard input' : source;
   let text: string;
   try {
-    text = source === '-' ? await readAll(stdin) : await readFile(source, 'utf8');
+    // node:fs/promises only when a --gare file is given: `token` must not load it (bench/ (a)).
+    text =
+      source === '-'
+        ? await readAll(stdin)
+        : await (await import('node:fs/promises')).readFile(source, 'utf8');
   } catch (error) {
     throw new UsageError(`--gare: cannot read ${where}.`, {
       cause: error,

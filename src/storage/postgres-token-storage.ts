@@ -1,5 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
+import { markClientScoped } from './client-scoped.js';
 import { LazyInstanceLock } from './lazy-instance-lock.js';
 import {
   acquirePgLease,
@@ -72,6 +73,7 @@ export class PostgresTokenStorage implements TokenStorage {
       ? describeServerUrl(options.connectionString)
       : 'a pg.Pool';
     this.where = `${server} (table ${table})`;
+    markClientScoped(this);
   }
 
   /** Uses `clientId` as the namespace unless one was given (NativeClient calls this). */

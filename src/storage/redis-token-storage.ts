@@ -1,5 +1,6 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
+import { markClientScoped } from './client-scoped.js';
 import { LazyInstanceLock } from './lazy-instance-lock.js';
 import {
   connectRedis,
@@ -65,6 +66,7 @@ export class RedisTokenStorage implements TokenStorage {
     this.#namespace = options.namespace;
     this.#namespaceGiven = options.namespace !== undefined;
     this.where = options.url ? describeServerUrl(options.url) : 'a Redis client';
+    markClientScoped(this);
   }
 
   /** Uses `clientId` as the namespace unless one was given (NativeClient calls this). */

@@ -4,7 +4,7 @@
  * KeychainUnavailable. Also the Linux check that a D-Bus session exists before anything runs.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KeychainUnavailable } from '../errors.js';
 import type { KeyringRequest, KeyringResponse } from './keyring-worker.js';
@@ -39,12 +39,13 @@ export function keyringEnvironment(env: NodeJS.ProcessEnv, platform = process.pl
   );
 }
 
-/** The worker script next to this module, and how Node must run it (tsx for the sources). */
+/** The worker script, and how Node must run it (tsx for the sources). */
 function workerCommand(): string[] {
   const self = fileURLToPath(import.meta.url);
-  const ts = self.endsWith('.ts');
-  const worker = join(self, '..', `keyring-worker.${ts ? 'ts' : 'js'}`);
-  return ts ? ['--import', 'tsx', worker] : [worker];
+  if (self.endsWith('.ts')) return ['--import', 'tsx', join(dirname(self), 'keyring-worker.ts')];
+  // The built package (scripts/build.mjs): this code sits in a chunk, dist/chunks/*.js, and
+  // the worker is an entry of its own, dist/storage/keyring-worker.js.
+  return [join(dirname(self), '..', 'storage', 'keyring-worker.js')];
 }
 
 /** Runs one request in a fresh worker; resolves with its answer or throws KeychainUnavailable. */

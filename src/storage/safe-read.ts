@@ -1,8 +1,8 @@
 /** Reading a file that is ours and regular, without blocking and with a size cap. */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { TokenStorageError } from '../errors.js';
 import { ownedByUs, untrustedPath } from './file-owner.js';
+import { closeFile, openFile, readFile, statFile } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 
 /** The largest token file read (8 MiB: ~5,000 clients in one INI file); more is refused. */
@@ -28,9 +28,9 @@ export async function readOwnRegularFile(
 ): Promise<{ bytes: Uint8Array; ino: number; dev: number; mtimeMs: number } | undefined> {
   const flags =
     constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
-    handle = await open(path, flags);
+    fd = await openFile(path, flags);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     if (errorCode(error) === 'ELOOP') throw notRegular(path, options.what, 'a symbolic link');
@@ -40,7 +40,7 @@ export async function readOwnRegularFile(
     );
   }
   try {
-    const info = await handle.stat();
+    const info = await statFile(fd);
     if (!info.isFile()) throw notRegular(path, options.what, 'not a regular file');
     if (!ownedByUs(info)) {
       throw untrustedPath(
@@ -56,7 +56,7 @@ export async function readOwnRegularFile(
     for (;;) {
       const want = chunks.length === 0 ? info.size + 1 : 64 * 1024;
       const chunk = Buffer.allocUnsafe(Math.min(want, options.maxBytes + 1 - length));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, length);
+      const bytesRead = await readFile(fd, chunk, length);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
@@ -65,7 +65,7 @@ export async function readOwnRegularFile(
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
     return { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };
   } finally {
-    await handle.close();
+    await closeFile(fd);
   }
 }
 

@@ -1,9 +1,9 @@
-import { link, lstat, readlink, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { FileLockOptions } from './file-lock.js';
 import { ownedByUsOrRoot, untrustedPath } from './file-owner.js';
+import { lstat, readlink } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 import type { InstanceLock } from './instance-lock.js';
 import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
@@ -11,6 +11,8 @@ import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
 // Writing and locking are loaded on first use: reading a token file (`native-login token`
 // with a valid token) then loads neither node:crypto, async_hooks nor timers/promises.
 const writing = () => import('./atomic-write.js');
+// node:fs/promises too (reads go through ./fs-calls.js).
+const fsPromises = () => import('node:fs/promises');
 
 /** Options shared by the file-backed storages. */
 export type TokenFileOptions = {
@@ -87,6 +89,7 @@ export class TokenFile {
    */
   async update(change: (text: string | undefined) => string | null | undefined): Promise<void> {
     const { resolveTarget, writeFileAtomic } = await writing();
+    const { unlink } = await fsPromises();
     return (await this.#getLock()).exclusive(async () => {
       const text = await this.read();
       const next = change(text);
@@ -104,6 +107,7 @@ export class TokenFile {
   /** Moves a regular file of ours aside to `<real file>.corrupt-<UTC time>`; null if missing. */
   async quarantine(): Promise<string | null> {
     const { resolveTarget, syncDir } = await writing();
+    const { link, rename, unlink } = await fsPromises();
     return (await this.#getLock()).exclusive(async () => {
       const target = await resolveTarget(this.filename);
       const stamp = new Date(this.#now() * 1000).toISOString().replace(/[-:]|\.\d+/g, '');

@@ -1,0 +1,110 @@
+// The built package (dist/, from scripts/build.mjs) as users get it: CommonJS chunks, ES-module
+// facades and the CLI. The other tests run the sources; these check what the build changes:
+// the names `import` and `require` give, that both give the same classes, what importing
+// loads, and the entries that find files by their own location (the CLI's version, the
+// keychain worker).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import * as sourceEmulator from '../../src/emulator/index.js';
+import * as source from '../../src/index.js';
+import { clockEnv } from '../helpers/clock.js';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const BUILT = existsSync(join(REPO, 'dist/index.mjs'));
+
+/** Runs `script` (an ES module) with node in `dir`; its stdout parsed as JSON. */
+function runScript(dir: string, name: string, script: string): unknown {
+  const file = join(dir, name);
+  writeFileSync(file, script);
+  const result = spawnSync(process.execPath, [file], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'], HOME: dir, ...clockEnv() },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+describe('the built package', { skip: BUILT ? false : 'no build (run npm run build)' }, () => {
+  let dir: string;
+  before(() => {
+    // A project that installed native-login: node_modules/native-login is this checkout.
+    dir = mkdtempSync(join(tmpdir(), 'native-login-built-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(REPO, join(dir, 'node_modules', 'native-login'), 'dir');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('import and require give every name of the sources, and the same classes', () => {
+    const names = runScript(
+      dir,
+      'names.mjs',
+      `import { createRequire } from 'node:module';
+import * as imported from 'native-login';
+import * as emulator from 'native-login/emulator';
+const require = createRequire(import.meta.url);
+const required = require('native-login');
+const requiredEmulator = require('native-login/emulator');
+const same = (a, b) => Object.keys(a).filter((name) => a[name] !== b[name]);
+console.log(JSON.stringify({
+  imported: Object.keys(imported).sort(),
+  required: Object.keys(required).sort(),
+  emulator: Object.keys(emulator).sort(),
+  differ: [...same(imported, required), ...same(emulator, requiredEmulator)],
+}));
+`,
+    ) as { imported: string[]; required: string[]; emulator: string[]; differ: string[] };
+    const expected = Object.keys(source).sort();
+    assert.deepEqual(names.imported, expected);
+    assert.deepEqual(names.required, expected);
+    assert.deepEqual(names.emulator, Object.keys(sourceEmulator).sort());
+    assert.deepEqual(names.differ, [], 'import and require gave different objects');
+  });
+
+  test('importing the library loads no HTTP, crypto, readline or child-process module', () => {
+    const loaded = runScript(
+      dir,
+      'loads.mjs',
+      // The list is taken before anything is printed: a piped stdout loads node:net itself.
+      `import { NativeClient } from 'native-login';
+if (typeof NativeClient !== 'function') throw new Error('no NativeClient');
+const loaded = JSON.stringify(process.moduleLoadList);
+console.log(loaded);
+`,
+    ) as string[];
+    for (const builtin of ['http', 'https', 'net', 'crypto', 'readline', 'child_process']) {
+      assert.ok(!loaded.includes(`NativeModule ${builtin}`), `${builtin} was loaded`);
+    }
+  });
+
+  test('the CLI finds its version; the keychain worker is where the storage starts it', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const cli = join(dir, 'node_modules/native-login/dist/cli/main.js');
+    const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
+    assert.equal(version.stdout, `${pkg.version}\n`, version.stderr);
+    // An unreadable request is answered without touching any keychain.
+    const worker = spawnSync(process.execPath, [join(REPO, 'dist/storage/keyring-worker.js')], {
+      input: 'not json',
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(worker.stdout), {
+      ok: false,
+      kind: 'keychain',
+      message: 'unreadable request',
+    });
+  });
+});
