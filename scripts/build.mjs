@@ -10,6 +10,7 @@
  *   core      what both `native-login token` and `import 'native-login'` load at once
  *   cli       the rest of the CLI's fast path (argument parsing, `token`, storage choice)
  *   client    NativeClient and what it needs (the CLI loads it to refresh or log in)
+ *   write     an atomic write of a token file and its cross-process lock
  *   library   the rest of what `import 'native-login'` loads (the other classes it exports)
  *   refresh   a token refresh and the token file's save (HTTP, lock, atomic write)
  *   login     an interactive login (loopback server, browser, id_token check)
@@ -60,6 +61,9 @@ const LIBRARY_FAST_PATH = ['index.ts'];
 const CHUNKS = [
   ['cli', CLI_FAST_PATH],
   ['client', ['native-client.ts']],
+  // Saving a token file: before `library`, whose storages import it too, so that a refresh in
+  // the CLI does not load every other storage along with it.
+  ['write', ['storage/atomic-write.ts', 'storage/file-lock.ts']],
   ['library', LIBRARY_FAST_PATH],
   [
     'refresh',

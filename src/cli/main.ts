@@ -125,7 +125,11 @@ if (isEntryPoint()) {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    stdin: process.stdin,
+    // Node builds process.stdin on first access (~1 ms, a stream over /dev/null or a pipe):
+    // only the commands that read it pay for it.
+    get stdin() {
+      return process.stdin;
+    },
   }).then((code) => {
     process.exitCode = code;
     // Whatever still holds the event loop (a stray socket, a stdin reader) must not keep a

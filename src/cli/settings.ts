@@ -88,7 +88,10 @@ export async function createClient(
     environment: settings.environment,
     authBaseUrl: settings.authUrl,
     env: io.env,
-    stdin: io.stdin ?? process.stdin,
+    // Built only if a login reads it: process.stdin costs a refresh 1–3 ms to create.
+    get stdin() {
+      return io.stdin ?? process.stdin;
+    },
     stdout: io.stdout,
     stderr: io.stderr,
     ...extra,

@@ -3,7 +3,7 @@
 // clean and usual, so that the full parser reports damage with its own words and line.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readUsualForm } from '../../src/storage/ini-fast-read.js';
+import { FAST_READ_MIN_LENGTH, readUsualForm } from '../../src/storage/ini-fast-read.js';
 import { parseIni } from '../../src/storage/ini-format.js';
 
 const F = '/tmp/x.cfg';
@@ -20,7 +20,8 @@ function usualFile(others: number): string {
     '',
   ];
   const lines = ['# written by a test', ''];
-  for (let i = 0; i < others; i++) {
+  // Past FAST_READ_MIN_LENGTH whatever `others` is: 400 more clients after them.
+  for (let i = 0; i < others + 400; i++) {
     lines.push(...section(`client-${i}`));
     if (i === Math.floor(others / 2)) {
       lines.push(...section('mine'), '[native-login:mine]', 'x__identity_id = abc', '');
@@ -42,7 +43,13 @@ describe('readUsualForm: the usual written form, fast', () => {
   test('a file without our sections reads as empty, the same way', () => {
     const text = usualFile(5).replace('[mine]', '[theirs]').replace('[native-login:mine]', '[x]');
     assert.deepEqual(readUsualForm(text, F, ONLY), parseIni(text, F, { only: ONLY }));
-    assert.deepEqual(readUsualForm('', F, ONLY), parseIni('', F, { only: ONLY }));
+  });
+
+  test('a small file is left to the full parser', () => {
+    const small = usualFile(0).slice(0, FAST_READ_MIN_LENGTH - 1);
+    assert.equal(readUsualForm(small.slice(0, small.lastIndexOf('\n[')), F, ONLY), undefined);
+    assert.equal(readUsualForm('', F, ONLY), undefined);
+    assert.ok(usualFile(0).length >= FAST_READ_MIN_LENGTH, 'the other tests take the fast path');
   });
 
   test('steps aside for anything unusual, damaged or not', () => {
@@ -78,7 +85,7 @@ describe('readUsualForm: the usual written form, fast', () => {
   });
 
   test('comments before the first header, and a file with no final line break, are usual', () => {
-    const text = `; one\n# two\n\n${usualFile(2).trimEnd()}`;
+    const text = `; one\n# two\n\n${usualFile(2).replace(/\n+$/, '')}`;
     const fast = readUsualForm(text, F, ONLY);
     assert.ok(fast);
     assert.deepEqual(fast, parseIni(text, F, { only: ONLY }));
