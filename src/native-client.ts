@@ -201,9 +201,7 @@ export class NativeClient {
     const alive = selected.filter((group) => !dead.includes(group));
     const stale = alive.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
     // Settle every refresh before answering, so no save lands after the caller moved on.
-    const settled = await Promise.allSettled(
-      stale.filter((group) => group.refresh_token).map((group) => this.#refresher.refresh(group)),
-    );
+    const settled = await this.#refresher.refreshAll(stale.filter((group) => group.refresh_token));
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const out: TokensByResourceServer = {};
@@ -251,7 +249,12 @@ export class NativeClient {
         },
       );
     }
-    const fresh = await Promise.all(groups.map((group) => this.#refresher.refresh(group)));
+    const settled = await this.#refresher.refreshAll(groups);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const fresh = settled.flatMap((result) =>
+      result.status === 'fulfilled' ? [result.value] : [],
+    );
     return Object.fromEntries(fresh.map((group) => [group.resource_server, group]));
   }
 

@@ -47,23 +47,62 @@ export class TokenRefresher {
     return pending;
   }
 
-  async #refreshStored(storage: TokenStorage, group: TokenGroup): Promise<TokenGroup> {
-    const stored = (await readValidTokens(storage))[group.resource_server];
-    if (
-      stored &&
-      stored.access_token !== group.access_token &&
-      !isExpired(stored, this.#now(), REFRESH_LEEWAY_SECONDS)
-    ) {
-      return stored; // another caller or process refreshed it while we waited for the lock
+  /**
+   * Refreshes several groups at once, each settled on its own (one refused refresh does not
+   * stop the others). With a lock, it is taken once for all of them: one read, the requests
+   * in parallel, each new group saved as soon as it arrives (a script whose tokens all expired
+   * overnight pays one lock, not one per resource server; bench/ (b)).
+   */
+  refreshAll(groups: readonly TokenGroup[]): Promise<PromiseSettledResult<TokenGroup>[]> {
+    const storage = this.#storage;
+    if (groups.length < 2 || !storage?.withLock) {
+      return Promise.allSettled(groups.map((group) => this.refresh(group)));
     }
-    // The stored refresh token is the newest (a rotated one is written before it is used),
-    // unless an earlier save failed: then the one kept in memory is.
-    const current = {
-      ...group,
-      refresh_token: stored?.refresh_token ?? group.refresh_token,
-      ...this.#unsavedRefreshToken(group.resource_server),
-    };
-    const fresh = await this.#auth.refresh(current);
+    return storage.withLock(() => this.#refreshStoredAll(storage, groups));
+  }
+
+  async #refreshStored(storage: TokenStorage, group: TokenGroup): Promise<TokenGroup> {
+    const [result] = await this.#refreshStoredAll(storage, [group]);
+    if (result?.status === 'fulfilled') return result.value;
+    throw result?.reason;
+  }
+
+  async #refreshStoredAll(
+    storage: TokenStorage,
+    groups: readonly TokenGroup[],
+  ): Promise<PromiseSettledResult<TokenGroup>[]> {
+    const stored = await readValidTokens(storage);
+    let saves: Promise<void> = Promise.resolve();
+    return Promise.allSettled(
+      groups.map(async (group) => {
+        const mine = stored[group.resource_server];
+        if (
+          mine &&
+          mine.access_token !== group.access_token &&
+          !isExpired(mine, this.#now(), REFRESH_LEEWAY_SECONDS)
+        ) {
+          return mine; // another caller or process refreshed it while we waited for the lock
+        }
+        // The stored refresh token is the newest (a rotated one is written before it is
+        // used), unless an earlier save failed: then the one kept in memory is.
+        const current = {
+          ...group,
+          refresh_token: mine?.refresh_token ?? group.refresh_token,
+          ...this.#unsavedRefreshToken(group.resource_server),
+        };
+        const fresh = await this.#auth.refresh(current);
+        // Saved as soon as it arrives: a rotated refresh token must not wait in memory for the
+        // other requests (a process killed then would lose it). One save at a time, since a
+        // storage need not take parallel writes inside its own lock.
+        saves = saves.then(() => this.#save(storage, fresh));
+        await saves;
+        return fresh;
+      }),
+    );
+  }
+
+  /** Stores a new group; on failure keeps it in memory and says so (never throws). */
+  async #save(storage: TokenStorage, fresh: TokenGroup): Promise<void> {
     try {
       await storage.writeTokens({ [fresh.resource_server]: fresh });
       this.#unsaved.delete(fresh.resource_server);
@@ -74,7 +113,6 @@ export class TokenRefresher {
       const reason = error instanceof Error ? error.message : String(error);
       this.#warn(`The refreshed tokens for ${fresh.resource_server} could not be saved: ${reason}`);
     }
-    return fresh;
   }
 
   #unsavedRefreshToken(resourceServer: string): { refresh_token?: string } {

@@ -83,6 +83,37 @@ describe('NativeClient token management (against the emulator)', () => {
     assert.equal(fresh[TRANSFER]?.identity_id, s.emulator.identity.sub);
   });
 
+  test('several expired groups: one lock for all, each saved as soon as its answer comes', async () => {
+    const tokens = await loginWithRefresh();
+    // A storage of the app's own (the interface, not a module of ours): counts locks and writes.
+    const inner = new MemoryTokenStorage();
+    await inner.writeTokens(tokens);
+    const seen = { locks: 0, writes: [] as string[][] };
+    const counting = {
+      readTokens: () => inner.readTokens(),
+      writeTokens: (groups: TokensByResourceServer) => {
+        seen.writes.push(Object.keys(groups));
+        return inner.writeTokens(groups);
+      },
+      clearTokens: () => inner.clearTokens(),
+      withLock: <T>(fn: () => Promise<T>) => {
+        seen.locks += 1;
+        return inner.withLock(fn);
+      },
+    };
+    s.clock.offset = 172800;
+    s.emulator.resetCounters();
+    const fresh = await s.makeClient({ tokenStorage: counting }).loadTokens();
+    assert.equal(s.emulator.counters().token.refresh_token, 2);
+    assert.equal(seen.locks, 1, 'one lock for both refreshes');
+    assert.deepEqual(
+      seen.writes.map((rs) => rs.length),
+      [1, 1],
+      'one save per answer',
+    );
+    assert.deepEqual(await inner.readTokens(), fresh);
+  });
+
   test('a rotated refresh token is kept', async () => {
     s.emulator.setRotateRefreshTokens(true);
     await loginWithRefresh();

@@ -23,8 +23,9 @@ const UNUSUAL_LINE = /^(?!$|\[[^\n]+\]$|[#;]|[a-z0-9_-]+ = )/m;
 const FIRST_CONTENT = /^(?!$|[#;])/m;
 /** Every header line. */
 const HEADERS = /^\[[^\n]+\]$/gm;
-/** `[` for each header line and the key of each option line, in order. */
-const MARKS = /^(?:\[|[a-z0-9_-]+(?= = ))/gm;
+/** The ` = value` part of every option line. */
+const VALUES = / = [^\n]*/g;
+const HEADER_LINE = /^\[[^\n]*\]$/m;
 
 /**
  * The sections named in `only` as `parseIni(text, filename, { only })` reads them, or
@@ -81,15 +82,14 @@ function headersUnique(text: string): boolean {
 }
 
 /**
- * Whether no key appears twice in one section (configparser's DuplicateOptionError). Each
- * section's keys become one "k1\nk2\n…" list; sections written alike share a list, so only
- * the distinct lists are checked.
+ * Whether no key appears twice in one section (configparser's DuplicateOptionError). With the
+ * values cut off, each section is a list of its keys; sections written alike give the same
+ * list, so only the distinct lists are checked. (A header or comment holding " = " only makes
+ * lists longer, so it can only make this answer false, never hide a duplicate.)
  */
 function keysUniquePerSection(text: string): boolean {
-  const marks = text.match(MARKS);
-  if (marks === null) return true;
-  for (const list of new Set(`${marks.join('\n')}\n`.split('[\n'))) {
-    const keys = list.split('\n'); // ends with one '' (the list's final line break)
+  for (const list of new Set(text.replace(VALUES, '').split(HEADER_LINE))) {
+    const keys = list.split('\n').filter((line) => line !== '');
     if (new Set(keys).size !== keys.length) return false;
   }
   return true;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { dirname, resolve } from 'node:path';
 import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
@@ -151,30 +152,29 @@ export class TokenFile {
 
 /** Decodes strict UTF-8; a bad byte is a TokenFileCorrupt naming its line. */
 export function decodeUtf8(bytes: Uint8Array, filename: string): string {
+  // isUtf8 + toString: the same strict check as a fatal TextDecoder, several times faster on a
+  // 1.3 MiB file (bench/ (c)). A byte-order mark is kept, as with ignoreBOM.
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString();
+  // Line breaks never occur inside a multi-byte sequence, so each line decodes alone.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    // Line breaks never occur inside a multi-byte sequence, so each line decodes alone.
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i <= bytes.length; i++) {
-      const byte = bytes[i];
-      if (i < bytes.length && byte !== 0x0a && byte !== 0x0d) continue;
-      try {
-        decoder.decode(bytes.subarray(start, i));
-      } catch {
-        break;
-      }
-      if (byte === 0x0d && bytes[i + 1] === 0x0a) i++;
-      line++;
-      start = i + 1;
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    const byte = bytes[i];
+    if (i < bytes.length && byte !== 0x0a && byte !== 0x0d) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      break;
     }
-    throw new TokenFileCorrupt(`${filename} is damaged at line ${line}: it is not UTF-8 text.`, {
-      filename,
-      line,
-    });
+    if (byte === 0x0d && bytes[i + 1] === 0x0a) i++;
+    line++;
+    start = i + 1;
   }
+  throw new TokenFileCorrupt(`${filename} is damaged at line ${line}: it is not UTF-8 text.`, {
+    filename,
+    line,
+  });
 }
 
 /**
