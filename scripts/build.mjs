@@ -257,4 +257,4 @@ function assignChunks(getModuleInfo) {
 mkdirSync(DIST, { recursive: true });
 await build();
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-process.stdout.write(`built ${pkg.name} ${pkg.version} into dist/\n`);
+process.stderr.write(`built ${pkg.name} ${pkg.version} into dist/\n`);
