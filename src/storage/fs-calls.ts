@@ -42,7 +42,7 @@ export function statFile(fd: number): Promise<Stats> {
 }
 
 /** pread(2) into `buffer` from `position`; the number of bytes read. */
-export function readFile(fd: number, buffer: Buffer, position: number): Promise<number> {
+export function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
   return call((done) => read(fd, buffer, 0, buffer.length, position, done));
 }
 

@@ -2,7 +2,7 @@
 import { constants } from 'node:fs';
 import { TokenStorageError } from '../errors.js';
 import { ownedByUs, untrustedPath } from './file-owner.js';
-import { closeFile, openFile, readFile, statFile } from './fs-calls.js';
+import { closeFile, openFile, readAt, statFile } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 
 /** The largest token file read (8 MiB: ~5,000 clients in one INI file); more is refused. */
@@ -56,7 +56,7 @@ export async function readOwnRegularFile(
     for (;;) {
       const want = chunks.length === 0 ? info.size + 1 : 64 * 1024;
       const chunk = Buffer.allocUnsafe(Math.min(want, options.maxBytes + 1 - length));
-      const bytesRead = await readFile(fd, chunk, length);
+      const bytesRead = await readAt(fd, chunk, length);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
