@@ -94,10 +94,12 @@ export class NativeClient {
     this.appName = options.appName ?? 'My App';
     this.defaultScopes = parseScopes(options.defaultScopes ?? DEFAULT_SCOPES);
     this.#now = options.now ?? systemNow;
-    const stderr = options.stderr ?? process.stderr;
     this.#logger = options.logger ?? {
       // Warnings can quote a server (an error description): nothing reaches a terminal raw.
-      warn: (message) => stderr.write(`native-login: ${printable(message, 2000)}\n`),
+      // process.stderr is looked up only when there is something to say: creating it for a
+      // pipe loads node:net, which a script that never warns should not pay for.
+      warn: (message) =>
+        (options.stderr ?? process.stderr).write(`native-login: ${printable(message, 2000)}\n`),
     };
     const env = options.env ?? process.env;
     this.authBaseUrl = resolveAuthBaseUrl({

@@ -73,13 +73,14 @@ console.log(JSON.stringify({
     assert.deepEqual(names.differ, [], 'import and require gave different objects');
   });
 
-  test('importing the library loads no HTTP, crypto, readline or child-process module', () => {
+  test('importing the library and building a client load no HTTP, crypto, readline or child-process module', () => {
     const loaded = runScript(
       dir,
       'loads.mjs',
       // The list is taken before anything is printed: a piped stdout loads node:net itself.
+      // Nor node:net, which creating process.stderr for a pipe would load (nothing is printed).
       `import { NativeClient } from 'native-login';
-if (typeof NativeClient !== 'function') throw new Error('no NativeClient');
+new NativeClient({ clientId: '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60' });
 const loaded = JSON.stringify(process.moduleLoadList);
 console.log(loaded);
 `,
