@@ -9,13 +9,16 @@
  *
  *   core      what both `native-login token` and `import 'native-login'` load at once
  *   cli       the rest of the CLI's fast path (argument parsing, `token`, storage choice)
+ *   messages  the wording of a failed command's error, and the help
  *   client    NativeClient and what it needs (the CLI loads it to refresh or log in)
  *   write     an atomic write of a token file and its cross-process lock
  *   library   the rest of what `import 'native-login'` loads (the other classes it exports)
  *   refresh   a token refresh (HTTP), the INI edits of a save, the in-process lock
  *   login     an interactive login (loopback server, browser, id_token check)
+ *   commands  the CLI's other commands (status, whoami, logout, migrate, client credentials)
  *   emulator  the bundled Globus Auth emulator
- *   more      everything else (other commands, server storages' drivers, keychain worker)
+ *   demo      `native-login demo` (the emulator in-process)
+ *   more      anything the chunks above leave out (empty today; rollup then writes no file)
  *
  * Each chunk is the static-import closure of its roots minus the chunks before it, so a chunk
  * only ever requires chunks above it (no require cycles between chunks). `tsc` still checks
@@ -63,6 +66,8 @@ const CLI_FAST_PATH = [
 const LIBRARY_FAST_PATH = ['index.ts'];
 const CHUNKS = [
   ['cli', CLI_FAST_PATH],
+  // What every failing command loads to word its error, and `--help`: nothing heavy.
+  ['messages', ['cli/restate-error.ts', 'cli/help.ts']],
   ['client', ['native-client.ts']],
   // Saving a token file: before `library`, whose storages import it too, so that a refresh in
   // the CLI does not load every other storage along with it.
@@ -92,7 +97,19 @@ const CHUNKS = [
       'cli/commands/login.ts',
     ],
   ],
+  [
+    'commands',
+    [
+      'cli/commands/status.ts',
+      'cli/commands/whoami.ts',
+      'cli/commands/logout.ts',
+      'cli/commands/migrate.ts',
+      'cli/client-credentials-command.ts',
+    ],
+  ],
   ['emulator', ['emulator/index.ts', 'cli/commands/emulator.ts']],
+  // The demo runs the emulator in-process: apart, so that no other command loads the emulator.
+  ['demo', ['cli/commands/demo.ts']],
 ];
 
 /** Builds dist/: declarations from tsc, JavaScript from rollup + esbuild. */

@@ -90,6 +90,38 @@ console.log(loaded);
     }
   });
 
+  test('every command of the built CLI loads and answers (nothing stored, no network)', () => {
+    const cli = join(REPO, 'dist/cli/main.js');
+    const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
+    const cases: [string[], number, RegExp][] = [
+      [['--help'], 0, /^$/],
+      [['emulator', '--help'], 0, /^$/],
+      [['bogus'], 2, /Unknown command "bogus"/],
+      [['migrate'], 2, /migrate needs --from/],
+      [['--client-id', id, 'status'], 3, /No tokens are stored/],
+      [['--client-id', id, 'token'], 3, /No tokens are saved/],
+      [['--client-id', id, 'whoami'], 3, /No tokens are saved/],
+      [['--client-id', id, 'logout'], 0, /nothing to revoke/],
+      // The paste flow, given up after a second: the login code loads, nothing is sent.
+      [['--client-id', id, 'login', '--no-browser', '--timeout', '1'], 124, /open this URL/],
+    ];
+    for (const [args, code, stderr] of cases) {
+      const result = spawnSync(process.execPath, [cli, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env['PATH'],
+          HOME: dir,
+          GLOBUS_SDK_SERVICE_URL_AUTH: 'http://127.0.0.1:9/',
+          ...clockEnv(),
+        },
+      });
+      assert.equal(result.status, code, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, stderr, args.join(' '));
+      assert.doesNotMatch(result.stderr, /Cannot find module| {4}at /, args.join(' '));
+    }
+  });
+
   test('the CLI finds its version; the keychain worker is where the storage starts it', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
       version: string;
