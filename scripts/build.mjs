@@ -10,6 +10,7 @@
  *   core      what both `native-login token` and `import 'native-login'` load at once
  *   cli       the rest of the CLI's fast path (argument parsing, `token`, storage choice)
  *   messages  the wording of a failed command's error, and the help
+ *   keychain  what the keychain worker process needs (the item layout)
  *   client    NativeClient and what it needs (the CLI loads it to refresh or log in)
  *   write     an atomic write of a token file and its cross-process lock
  *   library   the rest of what `import 'native-login'` loads (the other classes it exports)
@@ -68,6 +69,9 @@ const CHUNKS = [
   ['cli', CLI_FAST_PATH],
   // What every failing command loads to word its error, and `--help`: nothing heavy.
   ['messages', ['cli/restate-error.ts', 'cli/help.ts']],
+  // The keychain worker's own code: each keychain operation starts one, which then compiles
+  // this small chunk instead of the library.
+  ['keychain', ['storage/keyring-layout.ts']],
   ['client', ['native-client.ts']],
   // Saving a token file: before `library`, whose storages import it too, so that a refresh in
   // the CLI does not load every other storage along with it.
