@@ -96,6 +96,7 @@ describe('GlobusAppTokenStorage and Python', () => {
         scope: 'openid email',
         access_token: 'pyAT',
         refresh_token: 'pyRT',
+        // A byte-for-byte round trip of what Python wrote: never judged against a clock.
         expires_at_seconds: 1700000000,
         token_type: 'Bearer',
       },
