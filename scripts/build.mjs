@@ -54,6 +54,12 @@ const LIBRARY_ENTRIES = ['index', 'emulator/index'];
 
 const ENTRY_IDS = new Set(Object.values(ENTRIES).map((file) => join(SRC, file)));
 
+/** The chunk loader (src/load-chunk.ts), built apart from the bundle. */
+const LOADER = 'load-chunk.ts';
+
+/** `require('../chunks/core.js')` in an entry: a chunk, to load through the chunk loader. */
+const CHUNK_REQUIRE = /require\('((?:\.\.?\/)+)chunks\/([\w-]+\.js)'\)/g;
+
 /**
  * The chunks in order, each with the modules whose static-import closure it takes (minus the
  * chunks above it). `core` is special: the modules both fast paths share.
@@ -166,6 +172,39 @@ async function build() {
   }
   writeFileSync(join(DIST, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
   chmodSync(join(DIST, 'cli/main.js'), 0o755);
+  await writeChunkLoader();
+  trainCodeCache();
+}
+
+/**
+ * dist/load-chunk.js, which loads the chunks with their code cache (src/load-chunk.ts says
+ * why). It is compiled on its own, never bundled: Node must load it with its own `require`.
+ */
+async function writeChunkLoader() {
+  const file = join(SRC, LOADER);
+  const out = await transform(readFileSync(file, 'utf8'), {
+    loader: 'ts',
+    format: 'cjs',
+    target: 'node20',
+    platform: 'node',
+    sourcefile: relative(ROOT, file),
+  });
+  writeFileSync(join(DIST, 'load-chunk.js'), out.code);
+}
+
+/**
+ * Writes each chunk's code cache after a training run: the common paths (token, library,
+ * refresh, login, big files) in a child process that runs plain `node` as users do, since V8
+ * refuses data made under other flags. Every function those paths ran is in the cache.
+ */
+function trainCodeCache() {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  execFileSync(process.execPath, [join(ROOT, 'scripts/train-code-cache.mjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+    env,
+  });
 }
 
 /**
@@ -207,13 +246,28 @@ function typescriptSources() {
       });
       return { code: out.code, map: null };
     },
-    renderDynamicImport({ targetModuleId }) {
+    renderDynamicImport({ moduleId, targetModuleId }) {
       // A built-in module loaded on first use: require() it, which costs nothing like starting
-      // Node's ES-module loader for import(). Packages keep import() (`open` is ESM only).
+      // Node's ES-module loader for import(). Packages keep import() (`open` is ESM only),
+      // which code in a chunk reaches through the chunk loader (src/load-chunk.ts says why).
       if (targetModuleId?.startsWith('node:')) {
         return { left: 'Promise.resolve().then(() => require(', right: '))' };
       }
+      const isPackage = targetModuleId != null && !targetModuleId.startsWith(SRC);
+      if (isPackage && !ENTRY_IDS.has(moduleId)) {
+        return { left: "require('../load-chunk.js').importPackage(", right: ')' };
+      }
       return null;
+    },
+    renderChunk(code, chunk) {
+      // An entry is loaded by Node; the chunks it needs, by the chunk loader. The plain
+      // require stays as the fallback, for bundlers (src/load-chunk.ts).
+      if (!chunk.isEntry) return null;
+      return code.replace(
+        CHUNK_REQUIRE,
+        (call, up, name) =>
+          `require('${up}load-chunk.js').loadChunk(__dirname, '${up}chunks/${name}', () => ${call})`,
+      );
     },
   };
 }

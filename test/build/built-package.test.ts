@@ -2,10 +2,11 @@
 // facades and the CLI. The other tests run the sources; these check what the build changes:
 // the names `import` and `require` give, that both give the same classes, what importing
 // loads, and the entries that find files by their own location (the CLI's version, the
-// keychain worker).
+// keychain worker), the code caches, and the package without them or bundled.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -17,12 +18,18 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildSync } from 'esbuild';
 import * as sourceEmulator from '../../src/emulator/index.js';
 import * as source from '../../src/index.js';
 import { clockEnv } from '../helpers/clock.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BUILT = existsSync(join(REPO, 'dist/index.mjs'));
+
+/** The path of the built chunk `name`. */
+function chunk(name: string): string {
+  return join(REPO, 'dist/chunks', `${name}.js`);
+}
 
 /** Runs `script` (an ES module) with node in `dir`; its stdout parsed as JSON. */
 function runScript(dir: string, name: string, script: string): unknown {
@@ -120,6 +127,98 @@ console.log(loaded);
       assert.match(result.stderr, stderr, args.join(' '));
       assert.doesNotMatch(result.stderr, /Cannot find module| {4}at /, args.join(' '));
     }
+  });
+
+  test('the chunks load with the code cache the build wrote, in the library and in the CLI', () => {
+    const loader = join(REPO, 'dist/load-chunk.js');
+    const library = runScript(
+      dir,
+      'cache.mjs',
+      `import { createRequire } from 'node:module';
+import { NativeClient } from 'native-login';
+new NativeClient({ clientId: '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60' });
+const { codeCacheUses } = createRequire(import.meta.url)(${JSON.stringify(loader)});
+console.log(JSON.stringify(Object.fromEntries(codeCacheUses())));
+`,
+    ) as Record<string, string>;
+    assert.deepEqual(
+      Object.keys(library).sort(),
+      ['client', 'core', 'keychain', 'library', 'write'].map(chunk),
+    );
+    assert.deepEqual(new Set(Object.values(library)), new Set(['used']));
+    // The CLI, through a preload that reports at exit (the command's own output is its own).
+    const report = join(dir, 'uses.json');
+    const preload = join(dir, 'report-uses.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)},
+  JSON.stringify(Object.fromEntries(require(${JSON.stringify(loader)}).codeCacheUses()))));\n`,
+    );
+    const result = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        preload,
+        join(REPO, 'dist/cli/main.js'),
+        '--client-id',
+        '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60',
+        'token',
+      ],
+      { encoding: 'utf8', env: { PATH: process.env['PATH'], HOME: dir, ...clockEnv() } },
+    );
+    assert.equal(result.status, 3, result.stderr);
+    const cli = JSON.parse(readFileSync(report, 'utf8')) as Record<string, string>;
+    assert.deepEqual(Object.keys(cli).sort(), ['cli', 'core', 'messages'].map(chunk));
+    assert.deepEqual(new Set(Object.values(cli)), new Set(['used']));
+  });
+
+  test('without its code caches (another Node), and bundled into one file, it works the same', () => {
+    // A copy of the package with no cache: what a user on another Node version has.
+    const copy = join(dir, 'no-cache');
+    cpSync(join(REPO, 'dist'), join(copy, 'dist'), {
+      recursive: true,
+      filter: (file) => !file.endsWith('.cache'),
+    });
+    cpSync(join(REPO, 'package.json'), join(copy, 'package.json'));
+    const env = { PATH: process.env['PATH'], HOME: dir, ...clockEnv() };
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(copy, 'dist/cli/main.js'),
+        '--client-id',
+        '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60',
+        'token',
+      ],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+    assert.equal(cli.status, 3, cli.stderr);
+    assert.match(cli.stderr, /No tokens are saved/);
+    // An application bundled with esbuild, as ncc or webpack users ship one: the chunks are
+    // in the bundle, not beside it.
+    const app = join(dir, 'app.cjs');
+    writeFileSync(
+      app,
+      `const { NativeClient, MultiClientTokenStorage } = require('native-login');
+console.log(typeof NativeClient, typeof MultiClientTokenStorage);
+`,
+    );
+    const bundle = join(dir, 'bundle', 'app.js');
+    buildSync({
+      entryPoints: [app],
+      bundle: true,
+      platform: 'node',
+      logLevel: 'error',
+      outfile: bundle,
+      absWorkingDir: dir,
+    });
+    // The bundle holds the chunk itself (its module is "…/dist/chunks/client.js").
+    assert.match(readFileSync(bundle, 'utf8'), /dist\/chunks\/client\.js"\(exports/);
+    const run = spawnSync(process.execPath, [bundle], { encoding: 'utf8', env });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'function function\n');
   });
 
   test('the CLI finds its version; the keychain worker is where the storage starts it', () => {

@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * The training run behind dist/'s code caches (src/load-chunk.ts): scripts/build.mjs runs it in
+ * a child process after the build. It runs the paths users run most, in-process against the
+ * bundled emulator and in a temp folder, then writes each loaded chunk's V8 code cache, which
+ * then holds the bytecode of every function those paths called:
+ *   - `import 'native-login'` + `getAuthorizers()` on valid tokens, then on expired ones;
+ *   - `native-login token` on valid and on expired tokens, and on a file shared by 200 clients
+ *     (the fast read); a bad flag and `--help` (the wording of errors).
+ * Nothing here is a test: the tests check the built package (test/build/).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const CLIENT_ID = '0c4bd2a0-5c4f-4b7e-9d1a-2f3e4a5b6c7d';
+const SCOPES = 'openid profile email urn:globus:auth:scope:transfer.api.globus.org:all';
+const TRANSFER = 'transfer.api.globus.org';
+
+const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+if (process.argv[2] === 'login') await login(process.argv[3]);
+else await train();
+
+/**
+ * Runs the paths and writes the caches. The login that gets the tokens runs in a child
+ * process: a login is interactive, so its compile time does not matter, and bytecode of
+ * functions a path never calls would only make every start-up read and keep more.
+ */
+async function train() {
+  const home = mkdtempSync(join(tmpdir(), 'native-login-train-'));
+  let emulator;
+  try {
+    process.env.HOME = home;
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('GLOBUS_') || name.startsWith('NATIVE_LOGIN_')) delete process.env[name];
+    }
+    const { startEmulator } = require('../dist/emulator/index.js');
+    emulator = await startEmulator({ port: 0, autoApprove: true });
+    process.env.GLOBUS_SDK_SERVICE_URL_AUTH = emulator.url;
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'login', emulator.url], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let printed = '';
+    child.stdout.on('data', (chunk) => {
+      printed += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    if (code !== 0) throw new Error(`the training login exited with ${code}`);
+    const tokens = JSON.parse(printed);
+
+    const lib = require('../dist/index.js');
+    const { main } = require('../dist/cli/main.js');
+    const { writeCodeCaches } = require('../dist/load-chunk.js');
+    const cli = (...argv) => main(argv, { stdout: sink(), stderr: sink(), env: process.env });
+    const library = async () => {
+      const authorizers = await new lib.NativeClient({ clientId: CLIENT_ID }).getAuthorizers();
+      await authorizers[TRANSFER]?.getAuthorizationHeader();
+    };
+    const file = join(home, '.globus-native-apps.cfg');
+    const storage = new lib.MultiClientTokenStorage({ filename: file });
+    storage.setClientId(CLIENT_ID);
+    const expire = () => {
+      const past = Math.floor(Date.now() / 1000) - 60;
+      const old = Object.entries(tokens).map(([rs, group]) => [
+        rs,
+        { ...group, expires_at_seconds: past },
+      ]);
+      return storage.writeTokens(Object.fromEntries(old));
+    };
+
+    for (let round = 0; round < 3; round++) {
+      await library();
+      await cli('--client-id', CLIENT_ID, 'token', '-r', TRANSFER);
+      await expire();
+      await library();
+      await expire();
+      await cli('--client-id', CLIENT_ID, 'token', '-r', TRANSFER);
+    }
+    // A file shared by 200 clients: the fast read of big files (storage/ini-fast-read.ts).
+    const ours = readFileSync(file, 'utf8');
+    const others = Array.from({ length: 200 }, (_, i) =>
+      ours.replaceAll(CLIENT_ID, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+    );
+    writeFileSync(file, [...others, ours].join('\n'), { mode: 0o600 });
+    await library();
+    await cli('--client-id', CLIENT_ID, 'token', '-r', TRANSFER);
+    await cli('--no-such-flag');
+    await cli('--help');
+
+    const written = writeCodeCaches();
+    process.stderr.write(`code caches: ${written.length} chunks trained\n`);
+  } finally {
+    await emulator?.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The child: logs in against `authUrl` (tokens to HOME's token file) and prints them. */
+async function login(authUrl) {
+  const lib = require('../dist/index.js');
+  const tokens = await new lib.NativeClient({
+    clientId: CLIENT_ID,
+    authBaseUrl: authUrl,
+    codeHandlers: [new lib.LocalServerCodeHandler()],
+    openBrowser: (url) => void browse(url),
+    env: { BROWSER: 'scripted' },
+    stdout: sink(),
+    stderr: sink(),
+  }).login({ requestedScopes: SCOPES, refreshTokens: true, force: true, timeoutMs: 30_000 });
+  process.stdout.write(JSON.stringify(tokens));
+}
+
+/** A scripted browser: follows the emulator's redirects to the loopback server. */
+async function browse(start) {
+  let url = start;
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await fetch(url, { redirect: 'manual' });
+    await response.arrayBuffer();
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || location === null) return;
+    url = new URL(location, url).href;
+  }
+}
