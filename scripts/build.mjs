@@ -261,7 +261,7 @@ function typescriptSources() {
     },
     renderChunk(code, chunk) {
       // An entry is loaded by Node; the chunks it needs, by the chunk loader. The plain
-      // require stays as the fallback, for bundlers (src/load-chunk.ts).
+      // require stays, for a Node the build made no cache for, and for bundlers (src/load-chunk.ts).
       if (!chunk.isEntry) return null;
       return code.replace(
         CHUNK_REQUIRE,

@@ -2,15 +2,16 @@
  * How the built package (dist/, scripts/build.mjs) loads its chunks: as `require` would, but
  * with the V8 code cache that the build wrote beside each chunk. A fresh process then reads
  * the bytecode of the functions a usual run calls instead of parsing and compiling ~200 kB of
- * source (bench/ (a), (b), (c): 3–5 ms of a 20–30 ms start-up). Node 20 has no
+ * source, and does not compile each function again when it first runs (bench/: 2–3 ms of a
+ * library start-up or a refresh, 4–6 ms on a big token file). Node 20 has no
  * `module.enableCompileCache`, and its `require` takes no cached data, hence this loader.
  *
  * A cache is used only if it was made from exactly these bytes (V8 itself checks only the
  * source's length) by this Node (its version and architecture are in the file name; V8 also
- * refuses data from other V8 builds or flags). Otherwise the chunk compiles as `require` would,
- * for the price of one failed open or one read. Caches are written by the build alone, never
- * at run time: an installed package may be read-only or shared by users who do not trust each
- * other, and cached bytecode is code.
+ * refuses data from other V8 builds or flags). With no cache for this Node, Node's own
+ * `require` loads the chunk, as before caches, for the price of one failed open. Caches are
+ * written by the build alone, never at run time: an installed package may be read-only or
+ * shared by users who do not trust each other, and cached bytecode is code.
  *
  * This file is not bundled: the build compiles it to dist/load-chunk.js, and Node loads it
  * with its own `require`, so that it can keep `import()` for the chunks (see importPackage).
@@ -27,8 +28,13 @@ const TAIL = '\n});';
 const TAG = 'native-login code cache 1\n';
 const PREFIX = TAG.length + 4;
 
-/** What became of a chunk's cache in this process. */
-export type CodeCacheUse = 'used' | 'rejected' | 'absent';
+/**
+ * How this process loaded a chunk: `used` its cache; `rejected` (V8 refused the cache: other
+ * flags, or damaged data); `seed` (the build's training run, which has no cache yet); `stale`
+ * (the cache was made from other bytes: the chunk was changed since the build). A chunk with
+ * no cache file for this Node is loaded by plain `require` and is not listed.
+ */
+export type CodeCacheUse = 'used' | 'rejected' | 'seed' | 'stale';
 
 /** The chunks compiled by this process, for {@link writeCodeCaches} and the tests. */
 const compiled = new Map<string, { script: Script; cache: CodeCacheUse }>();
@@ -41,30 +47,31 @@ export function codeCachePath(filename: string): string {
 /**
  * The exports of the chunk `id` (`./core.js`) relative to `dir`, loaded once per process and
  * kept in `require.cache`, so that a plain `require` of the same file gives the same module.
- * `bundled` is the entry's plain `require` of the chunk: when a bundler (esbuild, webpack,
- * ncc) has packed the package into one file, the chunk is not on disk and the bundle has it.
+ * `plain` is the entry's own `require` of the chunk, used when there is no cache for this
+ * Node: then loading costs what it did before code caches (one failed open more), and an
+ * app packed by a bundler (esbuild, webpack, ncc), which has no chunk files, gets its copy.
  */
-export function loadChunk(dir: string, id: string, bundled?: () => unknown): unknown {
+export function loadChunk(dir: string, id: string, plain: () => unknown): unknown {
   const filename = join(dir, id);
   const nodeRequire = createRequire(filename);
   const known = nodeRequire.cache[filename];
   if (known !== undefined) return known.exports;
-  let source: Buffer;
-  try {
-    source = readFileSync(filename);
-  } catch (error) {
-    if (bundled !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return bundled();
-    }
-    throw error;
-  }
-  const cachedData = cacheFor(filename, source);
+  const cacheFile = readCacheFile(filename);
+  if (cacheFile === undefined) return plain();
+  const source = readFileSync(filename);
+  const cachedData = cachedDataFor(cacheFile, source);
   const script = new Script(`${HEAD}${source.toString('utf8')}${TAIL}`, {
     filename,
-    ...(cachedData !== undefined && { cachedData }),
+    ...(cachedData !== undefined && cachedData.length > 0 && { cachedData }),
   });
-  const cache =
-    cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'used';
+  const cache: CodeCacheUse =
+    cachedData === undefined
+      ? 'stale'
+      : cachedData.length === 0
+        ? 'seed'
+        : script.cachedDataRejected
+          ? 'rejected'
+          : 'used';
   compiled.set(filename, { script, cache });
   const module = new Module(filename) as NodeJS.Module;
   module.filename = filename;
@@ -72,7 +79,9 @@ export function loadChunk(dir: string, id: string, bundled?: () => unknown): unk
   const chunkDir = dirname(filename);
   // Chunks require each other as './name.js'; anything else (node:*) is Node's business.
   const chunkRequire = (request: string): unknown =>
-    request.startsWith('./') ? loadChunk(chunkDir, request) : nodeRequire(request);
+    request.startsWith('./')
+      ? loadChunk(chunkDir, request, () => nodeRequire(join(chunkDir, request)))
+      : nodeRequire(request);
   try {
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
     wrapper.call(module.exports, module.exports, chunkRequire, module, filename, chunkDir);
@@ -100,38 +109,49 @@ export function codeCacheUses(): Map<string, CodeCacheUse> {
 }
 
 /**
+ * Writes an empty cache beside each of `filenames`, so that a training run loads them through
+ * this loader (and can then write their caches); the build's training run calls it first.
+ */
+export function seedCodeCaches(filenames: readonly string[]): void {
+  for (const filename of filenames) writeCache(filename, Buffer.alloc(0));
+}
+
+/**
  * Writes the code cache of every chunk this process compiled, holding the bytecode of every
- * function that has run so far; the build calls it after a training run (scripts/
+ * function that has run so far; the build calls it after its training run (scripts/
  * train-code-cache.mjs). Returns the files written.
  */
 export function writeCodeCaches(): string[] {
-  const written: string[] = [];
-  for (const [filename, { script }] of compiled) {
-    // Read again rather than kept: ~200 kB a process has no other use for.
-    const source = readFileSync(filename);
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(source.length);
-    const file = codeCachePath(filename);
-    writeFileSync(
-      file,
-      Buffer.concat([Buffer.from(TAG), length, source, script.createCachedData()]),
-    );
-    written.push(file);
-  }
-  return written;
+  return [...compiled].map(([filename, { script }]) =>
+    writeCache(filename, script.createCachedData()),
+  );
 }
 
-/** V8's data from the cache of `filename` if it was made from `source`, else undefined. */
-function cacheFor(filename: string, source: Buffer): Buffer | undefined {
+function writeCache(filename: string, data: Buffer): string {
+  // Read again rather than kept: ~200 kB a process has no other use for.
+  const source = readFileSync(filename);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(source.length);
+  const file = codeCachePath(filename);
+  writeFileSync(file, Buffer.concat([Buffer.from(TAG), length, source, data]));
+  return file;
+}
+
+/** The cache file of `filename` for this Node, or undefined (none, or not one of ours). */
+function readCacheFile(filename: string): Buffer | undefined {
   let data: Buffer;
   try {
     data = readFileSync(codeCachePath(filename));
   } catch {
-    return undefined; // none for this Node (or unreadable): compile as usual
+    return undefined; // none for this Node (or unreadable): load as usual
   }
-  if (data.length < PREFIX || data.toString('latin1', 0, TAG.length) !== TAG) return undefined;
-  const length = data.readUInt32LE(TAG.length);
-  const made = data.subarray(PREFIX, PREFIX + length);
+  return data.length >= PREFIX && data.toString('latin1', 0, TAG.length) === TAG ? data : undefined;
+}
+
+/** V8's data in `cacheFile` if it was made from `source` (maybe empty: a seed), else undefined. */
+function cachedDataFor(cacheFile: Buffer, source: Buffer): Buffer | undefined {
+  const length = cacheFile.readUInt32LE(TAG.length);
+  const made = cacheFile.subarray(PREFIX, PREFIX + length);
   if (length !== source.length || !made.equals(source)) return undefined;
-  return data.subarray(PREFIX + length);
+  return cacheFile.subarray(PREFIX + length);
 }

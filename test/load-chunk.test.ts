@@ -1,6 +1,6 @@
 // The chunk loader of the built package (src/load-chunk.ts): chunks load as `require` would,
-// with the V8 code cache when it was made from exactly their bytes by this Node, and without
-// it otherwise. Real files in a temp folder; "a fresh process" is a real child process.
+// with the V8 code cache when it was made from exactly their bytes by this Node, by Node's
+// own require when there is no cache for this Node. Real files in a temp folder; "a fresh process" is a real child process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -8,23 +8,34 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { codeCachePath, codeCacheUses, importPackage, loadChunk } from '../src/load-chunk.js';
+import {
+  codeCachePath,
+  codeCacheUses,
+  importPackage,
+  loadChunk,
+  seedCodeCaches,
+} from '../src/load-chunk.js';
 
 const LOADER = resolve(import.meta.dirname, '../src/load-chunk.ts');
 
-/** Loads `id` from `dir` in a fresh process; prints what it exported and the cache's use. */
+/** Node's own require of `id` in `dir`: what an entry passes as `plain`. */
+function plainRequire(dir: string, id: string): () => unknown {
+  return () => createRequire(join(dir, 'entry.js'))(join(dir, id));
+}
+
+/** Loads `id` from `dir` in a fresh process; prints what it exported and the caches' use. */
 function freshLoad(dir: string, id: string): { value: unknown; uses: Record<string, string> } {
   const script = `
+import { createRequire } from 'node:module';
 import { loadChunk, codeCacheUses } from ${JSON.stringify(LOADER)};
-const exported = loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)});
+const plain = () => createRequire(${JSON.stringify(join(dir, 'entry.js'))})(${JSON.stringify(join(dir, id))});
+const exported = loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, plain);
 const uses = Object.fromEntries([...codeCacheUses()].map(([file, use]) => [file.split('/').pop(), use]));
 console.log(JSON.stringify({ value: exported.value, uses }));`;
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      encoding: 'utf8',
-    },
+    { encoding: 'utf8' },
   );
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout);
@@ -37,7 +48,20 @@ describe('loadChunk', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('a chunk loads once, with what require gives a CommonJS file, and requires its peers', () => {
+  test('with no cache for this Node, the chunk is what the plain require gives (or a bundle)', () => {
+    writeFileSync(join(dir, 'plain.js'), "exports.value = 'plain';\n");
+    const exported = loadChunk(dir, './plain.js', plainRequire(dir, './plain.js'));
+    assert.deepEqual(exported, { value: 'plain' });
+    assert.equal(codeCacheUses().has(join(dir, 'plain.js')), false);
+    // A bundled app: no file at all, the bundle's own copy.
+    const bundled = { value: 'from the bundle' };
+    assert.equal(
+      loadChunk(dir, './absent.js', () => bundled),
+      bundled,
+    );
+  });
+
+  test('a chunk with a cache loads once, as require would, and loads its peers the same way', () => {
     writeFileSync(
       join(dir, 'base.js'),
       "'use strict';\nexports.value = 'base';\nexports.where = [__filename, __dirname];\n",
@@ -48,32 +72,35 @@ describe('loadChunk', () => {
         "exports.value = 'top over ' + base.value;\nexports.os = typeof os.homedir;\n" +
         'exports.self = module.exports === exports;\n',
     );
-    const top = loadChunk(dir, './top.js') as Record<string, unknown>;
+    seedCodeCaches([join(dir, 'base.js'), join(dir, 'top.js')]);
+    const top = loadChunk(dir, './top.js', plainRequire(dir, './top.js')) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(top, { value: 'top over base', os: 'function', self: true });
-    assert.equal(loadChunk(dir, './top.js'), top, 'loaded once');
+    assert.equal(loadChunk(dir, './top.js', plainRequire(dir, './top.js')), top, 'loaded once');
     // The same module for a plain require, and for the chunk that required it.
     const plain = createRequire(import.meta.url);
     assert.equal(plain(join(dir, 'top.js')), top);
     const base = plain(join(dir, 'base.js')) as { where: string[] };
     assert.deepEqual(base.where, [join(dir, 'base.js'), dir]);
-    assert.equal(codeCacheUses().get(join(dir, 'top.js')), 'absent');
+    assert.equal(codeCacheUses().get(join(dir, 'top.js')), 'seed');
+    assert.equal(codeCacheUses().get(join(dir, 'base.js')), 'seed');
   });
 
   test('a chunk that throws is not kept: the next load runs it again', () => {
     const file = join(dir, 'throws.js');
     writeFileSync(file, "throw new Error('broken chunk');\n");
-    assert.throws(() => loadChunk(dir, './throws.js'), /broken chunk/);
-    writeFileSync(file, "exports.value = 'mended';\n");
-    assert.deepEqual(loadChunk(dir, './throws.js'), { value: 'mended' });
-  });
-
-  test('without a file, the bundled copy is used when there is one; else ENOENT', () => {
-    const bundled = { value: 'from the bundle' };
-    assert.equal(
-      loadChunk(dir, './absent.js', () => bundled),
-      bundled,
+    seedCodeCaches([file]);
+    assert.throws(
+      () => loadChunk(dir, './throws.js', plainRequire(dir, './throws.js')),
+      /broken chunk/,
     );
-    assert.throws(() => loadChunk(dir, './absent.js'), { code: 'ENOENT' });
+    writeFileSync(file, "exports.value = 'mended';\n");
+    seedCodeCaches([file]);
+    assert.deepEqual(loadChunk(dir, './throws.js', plainRequire(dir, './throws.js')), {
+      value: 'mended',
+    });
   });
 
   test('importPackage imports as the package would (an ES module from a CommonJS chunk)', async () => {
@@ -90,17 +117,16 @@ describe('code caches', () => {
       join(dir, 'cached.js'),
       "'use strict';\nfunction greet(name) { return 'hello ' + name; }\nexports.value = greet('cache');\n",
     );
-    // The build's training run: load, run, write.
+    // The build's training run: seed, load, run, write.
     const script = `
-import { loadChunk, writeCodeCaches } from ${JSON.stringify(LOADER)};
-loadChunk(${JSON.stringify(dir)}, './cached.js');
+import { loadChunk, seedCodeCaches, writeCodeCaches } from ${JSON.stringify(LOADER)};
+seedCodeCaches([${JSON.stringify(join(dir, 'cached.js'))}]);
+loadChunk(${JSON.stringify(dir)}, './cached.js', () => { throw new Error('not through the loader'); });
 console.log(JSON.stringify(writeCodeCaches()));`;
     const result = spawnSync(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-      },
+      { encoding: 'utf8' },
     );
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), [codeCachePath(join(dir, 'cached.js'))]);
@@ -118,38 +144,33 @@ console.log(JSON.stringify(writeCodeCaches()));`;
   test('a chunk changed since (even to the same length) runs its new code, not the cache', () => {
     const file = join(dir, 'cached.js');
     const before = readFileSync(file);
-    const cache = readFileSync(codeCachePath(file));
     try {
       // V8 would take this cache: it checks only the length of the source.
       writeFileSync(file, before.toString().replace("greet('cache')", "greet('CACHE')"));
       assert.equal(readFileSync(file).length, before.length);
       assert.deepEqual(freshLoad(dir, './cached.js'), {
         value: 'hello CACHE',
-        uses: { 'cached.js': 'absent' },
+        uses: { 'cached.js': 'stale' },
       });
     } finally {
       writeFileSync(file, before);
-      writeFileSync(codeCachePath(file), cache);
     }
   });
 
-  test('a damaged or foreign cache is refused and the chunk compiles as usual', () => {
+  test('a damaged or foreign cache is never used; the chunk loads as usual', () => {
     const file = join(dir, 'cached.js');
     const cachePath = codeCachePath(file);
     const cache = readFileSync(cachePath);
     try {
-      // V8's data cut short: V8 refuses it.
+      // V8's data cut short: V8 refuses it, and the loader compiles the source.
       truncateSync(cachePath, cache.length - 16);
       assert.deepEqual(freshLoad(dir, './cached.js'), {
         value: 'hello cache',
         uses: { 'cached.js': 'rejected' },
       });
-      // Not a cache of ours at all.
+      // Not a cache of ours at all: Node's plain require.
       writeFileSync(cachePath, 'not a cache');
-      assert.deepEqual(freshLoad(dir, './cached.js'), {
-        value: 'hello cache',
-        uses: { 'cached.js': 'absent' },
-      });
+      assert.deepEqual(freshLoad(dir, './cached.js'), { value: 'hello cache', uses: {} });
     } finally {
       writeFileSync(cachePath, cache);
     }
