@@ -28,6 +28,10 @@
  * minified code, and stack traces keep readable lines and names. `dist/package.json` says
  * `"type": "commonjs"`, which the `.js` files and their declarations both are.
  *
+ * The entries load the chunks through dist/load-chunk.js, with the V8 code cache that a training
+ * run (scripts/train-code-cache.mjs) writes beside each chunk at the end of the build; Node 20
+ * has no compile cache of its own (src/load-chunk.ts says when a cache is used).
+ *
  * `BUILD_REPORT=1 npm run build` lists each chunk with its modules and their sizes.
  */
 import { execFileSync } from 'node:child_process';
@@ -193,9 +197,9 @@ async function writeChunkLoader() {
 }
 
 /**
- * Writes each chunk's code cache after a training run: the common paths (token, library,
- * refresh, login, big files) in a child process that runs plain `node` as users do, since V8
- * refuses data made under other flags. Every function those paths ran is in the cache.
+ * Writes each chunk's code cache after a training run (scripts/train-code-cache.mjs: `token`,
+ * the library, a refresh, a big file) in a child process that runs plain `node` as users do,
+ * since V8 refuses data made under other flags. Every function those paths ran is in the cache.
  */
 function trainCodeCache() {
   const env = { ...process.env };
@@ -261,7 +265,7 @@ function typescriptSources() {
     },
     renderChunk(code, chunk) {
       // An entry is loaded by Node; the chunks it needs, by the chunk loader. The plain
-      // require stays, for a Node the build made no cache for, and for bundlers (src/load-chunk.ts).
+      // require stays: for a Node with no cache, and for bundlers (src/load-chunk.ts).
       if (!chunk.isEntry) return null;
       return code.replace(
         CHUNK_REQUIRE,
