@@ -86,9 +86,10 @@ export class ConfigParserTokenStorage implements TokenStorage {
   async writeTokens(tokens: TokensByResourceServer): Promise<void> {
     const section = this.#requireSection();
     const valid = validateTokens(tokens, 'tokens to store');
-    // Loaded on first write: readers (`native-login token`) never need the edit machinery.
-    const { writeSectionTokens } = await import('./ini-token-edits.js');
-    await this.#file.update((text) => {
+    await this.#file.update(async (text) => {
+      // Loaded on first write, inside the call's turn (see TokenFile.exclusive): readers
+      // (`native-login token`) never need the edit machinery.
+      const { writeSectionTokens } = await import('./ini-token-edits.js');
       const after = writeSectionTokens(this.#parse(text ?? ''), section, valid, this.filename);
       const next = serializeIni(after);
       if (next === (text ?? '')) return undefined;
@@ -100,9 +101,9 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** Removes the section (fair-research-login empties it; either reads as "no tokens"). */
   async clearTokens(): Promise<void> {
     const section = this.#requireSection();
-    const { clearSectionTokens } = await import('./ini-token-edits.js');
-    await this.#file.update((text) => {
+    await this.#file.update(async (text) => {
       if (text === undefined) return undefined;
+      const { clearSectionTokens } = await import('./ini-token-edits.js');
       return serializeIni(clearSectionTokens(this.#parse(text), section, this.filename));
     });
   }

@@ -133,12 +133,13 @@ export class GlobusAppTokenStorage implements TokenStorage {
   async #change(
     apply: (doc: GlobusAppDocument, text: string | undefined) => GlobusAppDocument | undefined,
   ): Promise<void> {
-    const { mergeBeforeRename } = await import('./merge-before-rename.js');
     const change = async (text: string | undefined) => {
       const next = apply(this.#parse(text), text);
       return next === undefined ? undefined : serializeGlobusAppDocument(next.root);
     };
     await this.#file.exclusive(async () => {
+      // Loaded inside the call's turn (see TokenFile.exclusive), never before it.
+      const { mergeBeforeRename } = await import('./merge-before-rename.js');
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const known = this.#seen;
         let first: string | undefined | null = null;

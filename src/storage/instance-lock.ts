@@ -1,22 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createMutex, inTurn } from './create-mutex.js';
 
 /** Releases what was acquired. */
 export type Release = () => void | Promise<void>;
-
-/** A promise-chain mutex: each caller waits for the one before it. */
-export function createMutex(): () => Promise<() => void> {
-  let tail: Promise<void> = Promise.resolve();
-  return async () => {
-    let release!: () => void;
-    const done = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const previous = tail;
-    tail = previous.then(() => done);
-    await previous;
-    return release;
-  };
-}
 
 /** One instance's hold on its lock, as seen from an async context. */
 type Hold = { readonly lock: InstanceLock; active: boolean };
@@ -72,13 +58,6 @@ export class InstanceLock {
 
   /** Runs one read-modify-write step under the lock, one step at a time. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return this.withLock(async () => {
-      const release = await this.#steps();
-      try {
-        return await fn();
-      } finally {
-        release();
-      }
-    });
+    return this.withLock(() => inTurn(this.#steps, fn));
   }
 }

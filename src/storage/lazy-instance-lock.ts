@@ -7,6 +7,8 @@ import type { InstanceLock, Release } from './instance-lock.js';
 export class LazyInstanceLock {
   readonly #acquireOuter: () => Promise<Release>;
   #lock: InstanceLock | undefined;
+  /** The lock's promise; every caller waits on it, so callers queue in the order they called. */
+  #loading: Promise<InstanceLock> | undefined;
 
   constructor(acquireOuter: () => Promise<Release>) {
     this.#acquireOuter = acquireOuter;
@@ -18,11 +20,13 @@ export class LazyInstanceLock {
   }
 
   /** Runs `fn` holding the lock; nested calls from within `fn` do not lock again. */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#lock === undefined) {
-      const { InstanceLock } = await import('./instance-lock.js');
-      this.#lock ??= new InstanceLock(this.#acquireOuter);
-    }
-    return this.#lock.withLock(fn);
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    // Every caller goes through the same promise, even once it has settled: a shortcut for
+    // later callers could overtake earlier ones still waiting on it.
+    this.#loading ??= import('./instance-lock.js').then(({ InstanceLock }) => {
+      this.#lock = new InstanceLock(this.#acquireOuter);
+      return this.#lock;
+    });
+    return this.#loading.then((lock) => lock.withLock(fn));
   }
 }

@@ -1,6 +1,7 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { markClientScoped } from './client-scoped.js';
+import { createMutex, inTurn } from './create-mutex.js';
 import { LazyInstanceLock } from './lazy-instance-lock.js';
 import {
   acquirePgLease,
@@ -48,6 +49,8 @@ export class PostgresTokenStorage implements TokenStorage {
   readonly #table: string;
   readonly #options: PostgresTokenStorageOptions;
   readonly #lock = new LazyInstanceLock(() => this.#acquire());
+  /** Writes and clears of this instance, one at a time in call order (a pool would race them). */
+  readonly #writes = createMutex();
   #namespace: string | undefined;
   #namespaceGiven: boolean;
   #pool: Promise<PgPoolLike> | undefined;
@@ -106,18 +109,23 @@ export class PostgresTokenStorage implements TokenStorage {
     });
     const text = `INSERT INTO ${this.#table} (namespace, resource_server, token_data_json) VALUES ${rows.join(', ')}
         ON CONFLICT (namespace, resource_server) DO UPDATE SET token_data_json = EXCLUDED.token_data_json`;
-    // After a failure, through the pool: the lock's session (and the lock) may be gone.
-    await retryWhileUnavailable(this.#timeoutMs(), (attempt) =>
-      this.#run('write the tokens', { text, values }, attempt > 0),
+    await inTurn(this.#writes, () =>
+      // After a failure, through the pool: the lock's session (and the lock) may be gone.
+      retryWhileUnavailable(this.#timeoutMs(), (attempt) =>
+        this.#run('write the tokens', { text, values }, attempt > 0),
+      ),
     );
   }
 
   /** Deletes every row of this namespace. */
   async clearTokens(): Promise<void> {
-    await this.#run('clear the tokens', {
-      text: `DELETE FROM ${this.#table} WHERE namespace = $1`,
-      values: [this.#requireNamespace()],
-    });
+    const values = [this.#requireNamespace()];
+    await inTurn(this.#writes, () =>
+      this.#run('clear the tokens', {
+        text: `DELETE FROM ${this.#table} WHERE namespace = $1`,
+        values,
+      }),
+    );
   }
 
   /** Runs `fn` holding this namespace's advisory lock; calls inside `fn` do not lock again. */

@@ -1,6 +1,7 @@
 import { TokenStorageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { markClientScoped } from './client-scoped.js';
+import { createMutex, inTurn } from './create-mutex.js';
 import { LazyInstanceLock } from './lazy-instance-lock.js';
 import {
   connectRedis,
@@ -54,6 +55,8 @@ export class RedisTokenStorage implements TokenStorage {
   readonly where: string;
   readonly #options: RedisTokenStorageOptions;
   readonly #lock = new LazyInstanceLock(() => this.#acquire());
+  /** Writes and clears of this instance, one at a time in call order (a retry would race). */
+  readonly #writes = createMutex();
   #namespace: string | undefined;
   readonly #namespaceGiven: boolean;
   #own: Promise<OwnClient> | undefined;
@@ -100,14 +103,17 @@ export class RedisTokenStorage implements TokenStorage {
     if (groups.length === 0) return;
     const fields = groups.flatMap((group) => [group.resource_server, encodeGroup(group)]);
     const key = this.#key('tokens');
-    await retryWhileUnavailable(this.#timeoutMs(), () =>
-      this.#run('write the tokens', ['HSET', key, ...fields]),
+    await inTurn(this.#writes, () =>
+      retryWhileUnavailable(this.#timeoutMs(), () =>
+        this.#run('write the tokens', ['HSET', key, ...fields]),
+      ),
     );
   }
 
   /** Deletes this namespace's hash. */
   async clearTokens(): Promise<void> {
-    await this.#run('clear the tokens', ['DEL', this.#key('tokens')]);
+    const key = this.#key('tokens');
+    await inTurn(this.#writes, () => this.#run('clear the tokens', ['DEL', key]));
   }
 
   /** Runs `fn` holding this namespace's lock key; calls inside `fn` do not lock again. */

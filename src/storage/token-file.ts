@@ -11,9 +11,12 @@ import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
 
 // Writing and locking are loaded on first use: reading a token file (`native-login token`
 // with a valid token) then loads neither node:crypto, async_hooks nor timers/promises.
-const writing = () => import('./atomic-write.js');
 // node:fs/promises too (reads go through ./fs-calls.js).
-const fsPromises = () => import('node:fs/promises');
+const loadWriting = () =>
+  Promise.all([import('./atomic-write.js'), import('node:fs/promises')]).then(
+    ([atomic, { link, rename, unlink }]) => ({ ...atomic, link, rename, unlink }),
+  );
+type Writing = Awaited<ReturnType<typeof loadWriting>>;
 
 /** Options shared by the file-backed storages. */
 export type TokenFileOptions = {
@@ -31,7 +34,7 @@ export type TokenFileOptions = {
 export class TokenFile {
   /** The absolute path as given (a symlink stays a symlink). */
   readonly filename: string;
-  #lock: Promise<InstanceLock> | undefined;
+  #ready: Promise<{ lock: InstanceLock; writing: Writing }> | undefined;
   readonly #now: () => number;
   readonly #lockOptions: FileLockOptions | undefined;
 
@@ -41,22 +44,28 @@ export class TokenFile {
     this.#lockOptions = options.lock;
   }
 
-  /** The instance's lock, built on first use (see `writing` above). */
-  #getLock(): Promise<InstanceLock> {
-    this.#lock ??= Promise.all([
+  /**
+   * The instance's lock and the write functions, loaded once, on first use (see `loadWriting`).
+   * Every locked call waits on this one promise and then takes its place in the lock's queue
+   * at once: calls therefore queue in the order they were made. Separate `import()`s may
+   * settle in any order (they do under loaders such as tsx), which let an older write land
+   * after a newer one.
+   */
+  #getReady(): Promise<{ lock: InstanceLock; writing: Writing }> {
+    this.#ready ??= Promise.all([
       import('./instance-lock.js'),
       import('./file-lock.js'),
-      writing(),
-    ]).then(
-      ([{ InstanceLock }, { acquireFileLock }, { resolveTarget, ensureParentDir }]) =>
-        new InstanceLock(async () => {
-          const target = await resolveTarget(this.filename);
-          await ensureParentDir(target);
-          const held = await acquireFileLock(`${target}.lock`, this.#lockOptions);
-          return () => held.release();
-        }),
-    );
-    return this.#lock;
+      loadWriting(),
+    ]).then(([{ InstanceLock }, { acquireFileLock }, writing]) => ({
+      writing,
+      lock: new InstanceLock(async () => {
+        const target = await writing.resolveTarget(this.filename);
+        await writing.ensureParentDir(target);
+        const held = await acquireFileLock(`${target}.lock`, this.#lockOptions);
+        return () => held.release();
+      }),
+    }));
+    return this.#ready;
   }
 
   /**
@@ -74,26 +83,32 @@ export class TokenFile {
   }
 
   /** Runs `fn` holding the file's lock (re-entrant within `fn`). */
-  async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return (await this.#getLock()).withLock(fn);
-  }
-
-  /** Runs one read-modify-write step of a storage's own under the lock, one step at a time. */
-  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return (await this.#getLock()).exclusive(fn);
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#getReady().then(({ lock }) => lock.withLock(fn));
   }
 
   /**
-   * Read-modify-write under the lock: `change` gets the current text (undefined when there is
-   * no file) and returns the new text, `undefined` to leave the file alone, or `null` to
-   * delete it. A `change` that throws leaves the file untouched.
+   * Runs one read-modify-write step of a storage's own under the lock, one step at a time, in
+   * the order the calls were made. Anything `fn` needs to load, it loads inside: an `await`
+   * before this call would let a later call overtake.
    */
-  async update(change: (text: string | undefined) => string | null | undefined): Promise<void> {
-    const { resolveTarget, writeFileAtomic } = await writing();
-    const { unlink } = await fsPromises();
-    return (await this.#getLock()).exclusive(async () => {
+  exclusive<T>(fn: (writing: Writing) => Promise<T>): Promise<T> {
+    return this.#getReady().then(({ lock, writing }) => lock.exclusive(() => fn(writing)));
+  }
+
+  /**
+   * Read-modify-write under the lock, in call order: `change` gets the current text (undefined
+   * when there is no file) and returns the new text, `undefined` to leave the file alone, or
+   * `null` to delete it. A `change` that throws leaves the file untouched.
+   */
+  update(
+    change: (
+      text: string | undefined,
+    ) => string | null | undefined | Promise<string | null | undefined>,
+  ): Promise<void> {
+    return this.exclusive(async ({ resolveTarget, writeFileAtomic, unlink }) => {
       const text = await this.read();
-      const next = change(text);
+      const next = await change(text);
       if (next === undefined || next === text) return;
       const target = await resolveTarget(this.filename);
       if (next !== null) return writeFileAtomic(target, next);
@@ -106,10 +121,8 @@ export class TokenFile {
   }
 
   /** Moves a regular file of ours aside to `<real file>.corrupt-<UTC time>`; null if missing. */
-  async quarantine(): Promise<string | null> {
-    const { resolveTarget, syncDir } = await writing();
-    const { link, rename, unlink } = await fsPromises();
-    return (await this.#getLock()).exclusive(async () => {
+  quarantine(): Promise<string | null> {
+    return this.exclusive(async ({ resolveTarget, syncDir, link, rename, unlink }) => {
       const target = await resolveTarget(this.filename);
       const stamp = new Date(this.#now() * 1000).toISOString().replace(/[-:]|\.\d+/g, '');
       for (let attempt = 0; ; attempt++) {

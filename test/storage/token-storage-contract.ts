@@ -124,5 +124,25 @@ export function runStorageContract(
       await Promise.all(names.map(async (rs) => storage.writeTokens({ [rs]: tokenGroup(rs) })));
       assert.deepEqual(Object.keys(await storage.readTokens()).sort(), names);
     });
+
+    test('calls started without waiting take effect in the order they were made', async (t) => {
+      const storage = await fresh(t);
+      // A caller that saves an old token and then a new one without awaiting the first must
+      // end with the new one: a storage that lets the first overtake keeps a spent token.
+      const calls: Promise<void>[] = [];
+      for (let round = 0; round < 3; round++) {
+        for (const n of [1, 2, 3, 4]) {
+          const rs = n % 2 === 0 ? 'a.example' : 'b.example';
+          const group = tokenGroup(rs, { access_token: `fakeAT.${round}.${n}` });
+          calls.push(Promise.resolve(storage.writeTokens({ [rs]: group })));
+        }
+        if (round === 1) calls.push(Promise.resolve(storage.clearTokens()));
+      }
+      await Promise.all(calls);
+      const stored = await storage.readTokens();
+      assert.equal(stored['a.example']?.access_token, 'fakeAT.2.4');
+      assert.equal(stored['b.example']?.access_token, 'fakeAT.2.3');
+      assert.deepEqual(Object.keys(stored).sort(), ['a.example', 'b.example']);
+    });
   });
 }
