@@ -3,7 +3,7 @@
 // stdout as it comes; a second reporter collects the failures, printed last (file, test name,
 // first line of the assertion), so a CI log's last lines say what failed.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,10 @@ if (files.length === 0) {
 }
 const scratch = mkdtempSync(join(tmpdir(), 'native-login-tests-'));
 const summaryFile = join(scratch, 'summary.txt');
+// The tests' own runtime folder: the memos of checked token files (and lock files) that they
+// make never land in the user's.
+const runtime = join(scratch, 'runtime');
+mkdirSync(runtime, { mode: 0o700 });
 const result = spawnSync(
   process.execPath,
   [
@@ -40,7 +44,7 @@ const result = spawnSync(
     `--test-reporter-destination=${summaryFile}`,
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, XDG_RUNTIME_DIR: runtime } },
 );
 let summary = '';
 try {

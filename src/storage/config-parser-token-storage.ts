@@ -2,7 +2,8 @@ import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { readUsualForm } from './ini-fast-read.js';
+import { markChecked, wasChecked } from './check-memo.js';
+import { FAST_READ_MIN_LENGTH, readUsualForm } from './ini-fast-read.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
 import { identitySection } from './ini-identities.js';
 import { readSectionTokens } from './ini-tokens.js';
@@ -69,7 +70,8 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** The tokens stored in the section; `{}` when the file or the section is missing. */
   async readTokens(): Promise<TokensByResourceServer> {
     const section = this.#requireSection();
-    const text = (await this.#file.read()) ?? '';
+    const read = await this.#file.readStamped(FAST_READ_MIN_LENGTH);
+    const text = read?.text ?? '';
     const cached = this.#parsed;
     if (cached?.text === text && (cached.only === undefined || cached.only.has(section))) {
       return readSectionTokens(cached.doc, section, this.filename);
@@ -77,9 +79,23 @@ export class ConfigParserTokenStorage implements TokenStorage {
     // A read keeps only this client's sections: the whole file is checked, but a file shared
     // by 1,000 clients leaves no parse tree of the other 999 behind. A write parses it all.
     const only = new Set([section, identitySection(section)]);
-    const doc = readUsualForm(text, this.filename, only) ?? parseIni(text, this.filename, { only });
+    const doc =
+      (await this.#readLarge(text, read?.stamp, only)) ?? parseIni(text, this.filename, { only });
     this.#parsed = { text, doc, only };
     return readSectionTokens(doc, section, this.filename);
+  }
+
+  /**
+   * A large file in the usual form, read fast (ini-fast-read.ts); its whole-file checks are
+   * skipped when this very version passed them before (check-memo.ts).
+   */
+  async #readLarge(text: string, stamp: string | undefined, only: ReadonlySet<string>) {
+    if (text.length < FAST_READ_MIN_LENGTH) return undefined;
+    const memo = stamp === undefined ? undefined : { filename: this.filename, stamp };
+    const checked = memo !== undefined && (await wasChecked(memo));
+    const doc = readUsualForm(text, this.filename, only, { checked });
+    if (doc !== undefined && memo !== undefined && !checked) await markChecked(memo);
+    return doc;
   }
 
   /** Merges `tokens` into the section: each group replaces that resource server's keys. */

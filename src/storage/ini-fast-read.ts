@@ -30,20 +30,18 @@ const HEADER_LINE = /^\[[^\n]*\]$/m;
 /**
  * The sections named in `only` as `parseIni(text, filename, { only })` reads them, or
  * `undefined` when the text is not in the usual form or is small (then use that call).
+ * `checked`: this very text passed `isUsualForm` before (check-memo.ts), so only the
+ * sections asked for are parsed.
  */
 export function readUsualForm(
   text: string,
   filename: string,
   only: ReadonlySet<string>,
+  { checked = false }: { checked?: boolean } = {},
 ): IniDocument | undefined {
   // A small file parses faster than V8 compiles these regular expressions.
   if (text.length < FAST_READ_MIN_LENGTH) return undefined;
-  if (UNUSUAL_CHARACTER.test(text) || UNUSUAL_LINE.test(text)) return undefined;
-  const first = FIRST_CONTENT.exec(text);
-  if (first !== null && first.index < text.length && text.charCodeAt(first.index) !== 0x5b) {
-    return undefined;
-  }
-  if (!headersUnique(text) || !keysUniquePerSection(text)) return undefined;
+  if (!checked && !isUsualForm(text)) return undefined;
 
   const sections: IniSection[] = [];
   const found = [...only]
@@ -70,6 +68,19 @@ export function readUsualForm(
     });
   }
   return { text, lines: [], sections, defaults: [] };
+}
+
+/**
+ * Whether the whole text is in the usual form: what configparser would accept, checked as
+ * a few calls into the regular-expression engine.
+ */
+function isUsualForm(text: string): boolean {
+  if (UNUSUAL_CHARACTER.test(text) || UNUSUAL_LINE.test(text)) return false;
+  const first = FIRST_CONTENT.exec(text);
+  if (first !== null && first.index < text.length && text.charCodeAt(first.index) !== 0x5b) {
+    return false;
+  }
+  return headersUnique(text) && keysUniquePerSection(text);
 }
 
 // The checks below run as a few calls into the regular-expression engine and the built-in

@@ -1,29 +1,20 @@
 import { lstat, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TokenStorageError } from '../errors.js';
 import { TOKEN_DIR_MODE } from './atomic-write.js';
 import { describe } from './fs-errors.js';
+import { isPrivateFolder, privateRuntimeFolderPath } from './private-runtime-folder-path.js';
 
 /**
  * A folder only this user can enter, for lock files of storages that have no file of their
- * own (keychains have no locks): `$XDG_RUNTIME_DIR/native-login` when there is one (private
+ * own (keychains have no locks) and for the memo of checked token files (check-memo.ts): `$XDG_RUNTIME_DIR/native-login` when there is one (private
  * already, emptied at logout), else `<tmpdir>/native-login-<uid>`. In a shared /tmp anyone
  * could create that name first, so it is used only if it is a real folder, ours, mode 0700.
  */
 export async function privateRuntimeFolder(env: NodeJS.ProcessEnv): Promise<string> {
-  const runtime = env['XDG_RUNTIME_DIR'];
-  const uid = process.getuid?.();
-  const folder = runtime
-    ? join(runtime, 'native-login')
-    : join(tmpdir(), `native-login-${uid ?? 'user'}`);
+  const folder = privateRuntimeFolderPath(env);
   try {
     await mkdir(folder, { recursive: true, mode: TOKEN_DIR_MODE });
-    const info = await lstat(folder);
-    const foreign = uid !== undefined && info.uid !== uid;
-    // Windows has no modes to check: its temp folder is per user.
-    const open = process.platform !== 'win32' && (info.mode & 0o077) !== 0;
-    if (!info.isDirectory() || foreign || open) {
+    if (!isPrivateFolder(await lstat(folder))) {
       throw new TokenStorageError(
         `The lock folder ${folder} is not a private folder of this user (owner, mode or type).`,
         {

@@ -1,5 +1,5 @@
 /** Reading a file that is ours and regular, without blocking and with a size cap. */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { TokenStorageError } from '../errors.js';
 import { ownedByUs, untrustedPath } from './file-owner.js';
 import { closeFile, openFile, readAt, statFile } from './fs-calls.js';
@@ -15,6 +15,31 @@ export type SafeReadOptions = {
   maxBytes: number;
   /** Refuse a symlink at the path itself (O_NOFOLLOW): a lock file is never a link. */
   noFollow?: boolean;
+  /** From this many bytes on, say which version of the file was read (`stamp`, below). */
+  stampFrom?: number;
+  /** The clock that judges whether a version has settled, in milliseconds; default Date.now. */
+  nowMs?: number;
+};
+
+/** How long a version must have been left alone before its stamp names it alone. */
+const SETTLED_MS = 2000;
+
+/** What was read: the bytes and the file they came from. */
+export type OwnFileRead = {
+  bytes: Uint8Array;
+  ino: number;
+  dev: number;
+  mtimeMs: number;
+  /**
+   * This version of the file, when asked for and known: device, inode, size and the times of
+   * its last change, the same before and after the read. Any write sets the change time
+   * (ctime, which no program can set) to the file system's clock, so a stamp names one
+   * content once that clock has moved on. Undefined when the file changed while it was read,
+   * changed less than SETTLED_MS ago (the clock ticks in steps of a few milliseconds, and
+   * another write in the same step would share the stamp), or when its file system keeps
+   * whole seconds.
+   */
+  stamp?: string;
 };
 
 /**
@@ -25,7 +50,7 @@ export type SafeReadOptions = {
 export async function readOwnRegularFile(
   path: string,
   options: SafeReadOptions,
-): Promise<{ bytes: Uint8Array; ino: number; dev: number; mtimeMs: number } | undefined> {
+): Promise<OwnFileRead | undefined> {
   const flags =
     constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
   let fd: number;
@@ -63,10 +88,24 @@ export async function readOwnRegularFile(
       if (length > options.maxBytes) throw tooLarge(path, options);
     }
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
-    return { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };
+    const read: OwnFileRead = { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };
+    if (options.stampFrom !== undefined && length >= options.stampFrom && length === info.size) {
+      const stamp = stampOf(info, options.nowMs ?? Date.now());
+      if (stamp !== undefined && stamp === stampOf(await statFile(fd), Number.POSITIVE_INFINITY)) {
+        read.stamp = stamp;
+      }
+    }
+    return read;
   } finally {
     await closeFile(fd);
   }
+}
+
+function stampOf(info: Stats, nowMs: number): string | undefined {
+  if (!(nowMs - info.ctimeMs > SETTLED_MS)) return undefined;
+  // Whole seconds: a file system with coarse times (FAT, some network mounts).
+  if (info.ctimeMs % 1000 === 0) return undefined;
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
 }
 
 function notRegular(path: string, what: string, why: string): TokenStorageError {

@@ -22,7 +22,7 @@ type Writing = Awaited<ReturnType<typeof loadWriting>>;
 export type TokenFileOptions = {
   /** Timing of the cross-process lock `<file>.lock`. */
   lock?: FileLockOptions;
-  /** The clock, in seconds (names quarantined files). */
+  /** The clock, in seconds: names quarantined files, judges whether a big file has settled. */
   now?: () => number;
 };
 
@@ -74,12 +74,20 @@ export class TokenFile {
    * MAX_TOKEN_FILE_BYTES is a TokenStorageError (a FIFO never blocks the read).
    */
   async read(): Promise<string | undefined> {
+    return (await this.readStamped())?.text;
+  }
+
+  /** Like `read`, with the stamp of the version read when it is `stampFrom` bytes or more. */
+  async readStamped(stampFrom?: number): Promise<{ text: string; stamp?: string } | undefined> {
     await checkLinks(this.filename);
     const read = await readOwnRegularFile(this.filename, {
       what: 'token file',
       maxBytes: MAX_TOKEN_FILE_BYTES,
+      ...(stampFrom === undefined ? {} : { stampFrom, nowMs: this.#now() * 1000 }),
     });
-    return read === undefined ? undefined : decodeUtf8(read.bytes, this.filename);
+    if (read === undefined) return undefined;
+    const text = decodeUtf8(read.bytes, this.filename);
+    return read.stamp === undefined ? { text } : { text, stamp: read.stamp };
   }
 
   /** Runs `fn` holding the file's lock (re-entrant within `fn`). */
