@@ -4,7 +4,6 @@
  * `ps`), and never quoted back in any message.
  */
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
 /** The environment variable that holds the secret for the CLI and, as a fallback, the library. */
@@ -47,6 +46,8 @@ export async function readClientSecret(source: ClientSecretSource): Promise<stri
  * so the file cannot be swapped between the check and the read.
  */
 export async function readSecretFile(filename: string, platform: NodeJS.Platform): Promise<string> {
+  // Loaded here: `import 'native-login'` must not load node:fs/promises (~1 ms, bench/ (a)).
+  const { open } = await import('node:fs/promises');
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(filename, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));

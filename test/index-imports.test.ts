@@ -57,15 +57,18 @@ describe('the library entry point loads only what reading stored tokens needs', 
       'storage/multi-client-token-storage.ts',
       'authorizers/refresh-token-authorizer.ts',
       'globus-auth/globus-auth-client.ts',
-      'node:fs/promises',
+      'node:fs',
     ]) {
       assert.ok(loaded.has(needed), `${needed} should be loaded by index.ts`);
     }
   });
 
-  test('no HTTP client or server, readline, child process, browser opener or async_hooks', () => {
+  test('no HTTP client or server, readline, child process, browser opener, async_hooks, fs/promises or timers/promises', () => {
     for (const builtin of [
       'node:async_hooks',
+      // Each costs a start-up millisecond or a fraction of one; reads use node:fs callbacks.
+      'node:fs/promises',
+      'node:timers/promises',
       'node:http',
       'node:https',
       'node:net',
@@ -88,6 +91,10 @@ describe('the library entry point loads only what reading stored tokens needs', 
       'code-handlers/redirect-file.ts',
       'code-handlers/run-code-handlers.ts',
       'code-handlers/wait-for-code.ts',
+      // Writing and locking files: a script that reads valid tokens writes nothing.
+      'storage/atomic-write.ts',
+      'storage/file-lock.ts',
+      'storage/private-runtime-folder.ts',
     ]) {
       assert.ok(!loaded.has(lazy), `${lazy} is loaded by import('native-login')`);
     }

@@ -104,7 +104,10 @@ export class LandingPage {
       success: { ...base.success, ...given.success },
       error: { ...base.error, ...given.error },
     };
-    for (const outcome of ['success', 'error'] as const) {
+    // The built-in page is known to render (tests render it); a page of the caller's is
+    // tried now, so that a bad one fails here rather than in the browser after a login.
+    const custom = options.template !== undefined || options.templateVars !== undefined;
+    for (const outcome of custom ? (['success', 'error'] as const) : []) {
       try {
         this.render(outcome);
       } catch (error) {

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenFileCorrupt } from '../errors.js';
+import { sleep } from '../sleep.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
 import { clearNamespace, readNamespace, writeNamespace } from './globus-app-entries.js';
 import {

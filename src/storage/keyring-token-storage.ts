@@ -7,7 +7,7 @@ import {
   validateTokenGroup,
   validateTokens,
 } from '../tokens/token-group.js';
-import { acquireFileLock, type FileLockOptions } from './file-lock.js';
+import type { FileLockOptions } from './file-lock.js';
 import type { InstanceLock } from './instance-lock.js';
 import {
   asciiJson,
@@ -16,7 +16,6 @@ import {
   isValidKeyringClientId,
 } from './keyring-layout.js';
 import type { KeyringRequest } from './keyring-worker.js';
-import { privateRuntimeFolder } from './private-runtime-folder.js';
 import { DEFAULT_KEYRING_TIMEOUT_MS, runKeyringWorker } from './run-keyring-worker.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -74,6 +73,11 @@ export class KeyringTokenStorage implements TokenStorage {
     this.#env = options.env ?? process.env;
     this.location = `the system keychain (service "${this.service}", account "${clientId}")`;
     this.#lockFile = async () => {
+      // Loaded on first lock: `import 'native-login'` loads no file-writing code (bench/ (a)).
+      const [{ privateRuntimeFolder }, { acquireFileLock }] = await Promise.all([
+        import('./private-runtime-folder.js'),
+        import('./file-lock.js'),
+      ]);
       const folder = options.lockFolder ?? (await privateRuntimeFolder(this.#env));
       const name = nodeCrypto()
         .createHash('sha256')

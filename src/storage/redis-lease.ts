@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeCrypto } from '../node-crypto.js';
+import { sleep } from '../sleep.js';
 import { lockTimedOut } from './server-errors.js';
 
 /** Sends one Redis command (as its words) and resolves with the raw reply. */
