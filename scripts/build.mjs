@@ -12,7 +12,7 @@
  *   messages  the wording of a failed command's error, and the help
  *   keychain  what the keychain worker process needs (the item layout)
  *   client    NativeClient and what it needs (the CLI loads it to refresh or log in)
- *   write     an atomic write of a token file and its cross-process lock
+ *   write     an atomic write of a token file, its cross-process lock, the private runtime folder
  *   library   the rest of what `import 'native-login'` loads (the other classes it exports)
  *   refresh   a token refresh (HTTP), the INI edits of a save, the in-process lock
  *   login     an interactive login (loopback server, browser, id_token check)
@@ -85,7 +85,10 @@ const CHUNKS = [
   ['client', ['native-client.ts']],
   // Saving a token file: before `library`, whose storages import it too, so that a refresh in
   // the CLI does not load every other storage along with it.
-  ['write', ['storage/atomic-write.ts', 'storage/file-lock.ts']],
+  [
+    'write',
+    ['storage/atomic-write.ts', 'storage/file-lock.ts', 'storage/private-runtime-folder.ts'],
+  ],
   ['library', LIBRARY_FAST_PATH],
   [
     'refresh',

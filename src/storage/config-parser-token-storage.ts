@@ -1,13 +1,13 @@
 import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { TokenFileCorrupt, UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { markChecked, wasChecked } from './check-memo.js';
-import { FAST_READ_MIN_LENGTH, readUsualForm } from './ini-fast-read.js';
+import { type CheckedFile, markChecked, wasChecked } from './check-memo.js';
+import { FAST_READ_MIN_LENGTH, readCheckedSections, readUsualForm } from './ini-fast-read.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
 import { identitySection } from './ini-identities.js';
 import { readSectionTokens } from './ini-tokens.js';
-import { TokenFile, type TokenFileOptions } from './token-file.js';
+import { decodeUtf8, TokenFile, type TokenFileOptions } from './token-file.js';
 import type { TokenStorage } from './token-storage.js';
 
 /** The token file fair-research-login uses, in the home folder. */
@@ -70,32 +70,48 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** The tokens stored in the section; `{}` when the file or the section is missing. */
   async readTokens(): Promise<TokensByResourceServer> {
     const section = this.#requireSection();
-    const read = await this.#file.readStamped(FAST_READ_MIN_LENGTH);
-    const text = read?.text ?? '';
+    const read = await this.#file.readBytes(FAST_READ_MIN_LENGTH);
+    const only = new Set([section, identitySection(section)]);
+    const memo =
+      read?.stamp === undefined ? undefined : { filename: this.filename, stamp: read.stamp };
+    if (read !== undefined && memo !== undefined && read.bytes.length >= FAST_READ_MIN_LENGTH) {
+      const remembered = await this.#readRemembered(read.bytes, memo, section, only);
+      if (remembered !== undefined) return remembered;
+    }
+    const text = read === undefined ? '' : decodeUtf8(read.bytes, this.filename);
     const cached = this.#parsed;
     if (cached?.text === text && (cached.only === undefined || cached.only.has(section))) {
       return readSectionTokens(cached.doc, section, this.filename);
     }
     // A read keeps only this client's sections: the whole file is checked, but a file shared
     // by 1,000 clients leaves no parse tree of the other 999 behind. A write parses it all.
-    const only = new Set([section, identitySection(section)]);
-    const doc =
-      (await this.#readLarge(text, read?.stamp, only)) ?? parseIni(text, this.filename, { only });
+    const fast = readUsualForm(text, this.filename, only);
+    if (fast !== undefined && memo !== undefined) await markChecked(memo);
+    const doc = fast ?? parseIni(text, this.filename, { only });
     this.#parsed = { text, doc, only };
     return readSectionTokens(doc, section, this.filename);
   }
 
   /**
-   * A large file in the usual form, read fast (ini-fast-read.ts); its whole-file checks are
-   * skipped when this very version passed them before (check-memo.ts).
+   * The section's tokens when this very version of the file passed the checks before
+   * (check-memo.ts): only our sections are decoded and parsed, and the whole text never
+   * becomes a string. Undefined otherwise, and on damage in our section: the full read then
+   * reports it, with the line number in the file.
    */
-  async #readLarge(text: string, stamp: string | undefined, only: ReadonlySet<string>) {
-    if (text.length < FAST_READ_MIN_LENGTH) return undefined;
-    const memo = stamp === undefined ? undefined : { filename: this.filename, stamp };
-    const checked = memo !== undefined && (await wasChecked(memo));
-    const doc = readUsualForm(text, this.filename, only, { checked });
-    if (doc !== undefined && memo !== undefined && !checked) await markChecked(memo);
-    return doc;
+  async #readRemembered(
+    bytes: Uint8Array,
+    memo: CheckedFile,
+    section: string,
+    only: ReadonlySet<string>,
+  ): Promise<TokensByResourceServer | undefined> {
+    if (!(await wasChecked(memo))) return undefined;
+    const doc = readCheckedSections(bytes, this.filename, only);
+    try {
+      return doc === undefined ? undefined : readSectionTokens(doc, section, this.filename);
+    } catch (error) {
+      if (error instanceof TokenFileCorrupt) return undefined;
+      throw error;
+    }
   }
 
   /** Merges `tokens` into the section: each group replaces that resource server's keys. */

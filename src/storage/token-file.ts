@@ -74,11 +74,15 @@ export class TokenFile {
    * MAX_TOKEN_FILE_BYTES is a TokenStorageError (a FIFO never blocks the read).
    */
   async read(): Promise<string | undefined> {
-    return (await this.readStamped())?.text;
+    const read = await this.readBytes();
+    return read === undefined ? undefined : decodeUtf8(read.bytes, this.filename);
   }
 
-  /** Like `read`, with the stamp of the version read when it is `stampFrom` bytes or more. */
-  async readStamped(stampFrom?: number): Promise<{ text: string; stamp?: string } | undefined> {
+  /**
+   * The file's bytes, not yet decoded (the caller decodes them with `decodeUtf8`), with the
+   * stamp of the version read when it is `stampFrom` bytes or more (see safe-read.ts).
+   */
+  async readBytes(stampFrom?: number): Promise<{ bytes: Uint8Array; stamp?: string } | undefined> {
     await checkLinks(this.filename);
     const read = await readOwnRegularFile(this.filename, {
       what: 'token file',
@@ -86,8 +90,9 @@ export class TokenFile {
       ...(stampFrom === undefined ? {} : { stampFrom, nowMs: this.#now() * 1000 }),
     });
     if (read === undefined) return undefined;
-    const text = decodeUtf8(read.bytes, this.filename);
-    return read.stamp === undefined ? { text } : { text, stamp: read.stamp };
+    return read.stamp === undefined
+      ? { bytes: read.bytes }
+      : { bytes: read.bytes, stamp: read.stamp };
   }
 
   /** Runs `fn` holding the file's lock (re-entrant within `fn`). */

@@ -149,6 +149,27 @@ test('a memo is what lets a read skip the checks, and only a memo of ours in our
   await assert.rejects(read(), TokenFileCorrupt);
 });
 
+test('damage in our own section is still named with its line in the file', async (t) => {
+  await runtimeFolder(t);
+  const filename = await bigFile(await tempFolder(t));
+  const text = await readFile(filename, 'utf8');
+  const key = 'transfer_api_globus_org__expires_at_seconds = ';
+  const at = text.indexOf(key, text.indexOf(`[${MINE}]`));
+  await writeFile(
+    filename,
+    `${text.slice(0, at + key.length)}soon${text.slice(text.indexOf('\n', at))}`,
+  );
+  const line = text.slice(0, at).split('\n').length;
+  // Even with this version remembered as checked, the error says where, in the whole file.
+  await markChecked({ filename, stamp: await stampOf(filename) });
+  await assert.rejects((await storageAt(filename, 10_000)).readTokens(), (error: unknown) => {
+    assert.ok(error instanceof TokenFileCorrupt);
+    assert.equal(error.line, line);
+    assert.match(error.message, new RegExp(`line ${line}\\b`));
+    return true;
+  });
+});
+
 test('with no private folder the checks run every time and nothing is written', async (t) => {
   const memos = await runtimeFolder(t);
   await mkdir(memos, { mode: 0o755 });

@@ -3,7 +3,11 @@
 // clean and usual, so that the full parser reports damage with its own words and line.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FAST_READ_MIN_LENGTH, readUsualForm } from '../../src/storage/ini-fast-read.js';
+import {
+  FAST_READ_MIN_LENGTH,
+  readCheckedSections,
+  readUsualForm,
+} from '../../src/storage/ini-fast-read.js';
 import { parseIni } from '../../src/storage/ini-format.js';
 
 const F = '/tmp/x.cfg';
@@ -38,6 +42,37 @@ describe('readUsualForm: the usual written form, fast', () => {
       assert.deepEqual(fast, parseIni(text, F, { only: ONLY }));
       assert.equal(fast.sections.length, 2);
     }
+  });
+
+  test('from the bytes of a checked file: the same sections, lines counted from each header', () => {
+    for (const text of [usualFile(1), usualFile(40), usualFile(2000)]) {
+      const bytes = Buffer.from(text, 'latin1');
+      // From a view into a larger buffer too, as a read in blocks may give.
+      const view = new Uint8Array(
+        Buffer.concat([Buffer.from('xx'), bytes]).buffer,
+        2,
+        bytes.length,
+      );
+      // What a full parse gives, with each section moved to line 0.
+      const expected = parseIni(text, F, { only: ONLY }).sections.map((section) => ({
+        ...section,
+        header: 0,
+        options: section.options.map((option) => ({
+          ...option,
+          first: option.first - section.header,
+          last: option.last - section.header,
+        })),
+      }));
+      assert.equal(expected.length, 2);
+      for (const source of [bytes, view]) {
+        assert.deepEqual(readCheckedSections(source, F, ONLY)?.sections, expected);
+      }
+    }
+    // A name that is not printable ASCII is in no checked file (and its latin1 bytes could
+    // match another): the caller reads the file the long way.
+    const text = usualFile(3).replace('[mine]', '[a]');
+    assert.equal(readCheckedSections(Buffer.from(text), F, new Set(['\u0161'])), undefined);
+    assert.equal(readCheckedSections(Buffer.from(text), F, new Set(['a']))?.sections.length, 1);
   });
 
   test('a file without our sections reads as empty, the same way', () => {
