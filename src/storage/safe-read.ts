@@ -15,6 +15,11 @@ export type SafeReadOptions = {
   maxBytes: number;
   /** Refuse a symlink at the path itself (O_NOFOLLOW): a lock file is never a link. */
   noFollow?: boolean;
+  /**
+   * Open without following a symlink at the path itself, and when it is one, run this (which
+   * checks the link) before following it: the usual path, no link, then costs no lstat.
+   */
+  beforeFollowing?: () => Promise<void>;
   /** From this many bytes on, say which version of the file was read (`stamp`, below). */
   stampFrom?: number;
   /** The clock that judges whether a version has settled, in milliseconds; default Date.now. */
@@ -51,11 +56,17 @@ export async function readOwnRegularFile(
   path: string,
   options: SafeReadOptions,
 ): Promise<OwnFileRead | undefined> {
-  const flags =
-    constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0);
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK;
+  const noFollow = options.noFollow === true || options.beforeFollowing !== undefined;
   let fd: number;
   try {
-    fd = await openFile(path, flags);
+    try {
+      fd = await openFile(path, flags | (noFollow ? constants.O_NOFOLLOW : 0));
+    } catch (error) {
+      if (errorCode(error) !== 'ELOOP' || options.beforeFollowing === undefined) throw error;
+      await options.beforeFollowing();
+      fd = await openFile(path, flags);
+    }
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     if (errorCode(error) === 'ELOOP') throw notRegular(path, options.what, 'a symbolic link');
@@ -86,6 +97,9 @@ export async function readOwnRegularFile(
       chunks.push(chunk.subarray(0, bytesRead));
       length += bytesRead;
       if (length > options.maxBytes) throw tooLarge(path, options);
+      // The size fstat gave, read whole, and not one byte more when asked for it: the end,
+      // without another read to see 0 (/proc files say size 0 and read on).
+      if (bytesRead < chunk.length && length === info.size) break;
     }
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
     const read: OwnFileRead = { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };

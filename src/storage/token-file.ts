@@ -83,10 +83,10 @@ export class TokenFile {
    * stamp of the version read when it is `stampFrom` bytes or more (see safe-read.ts).
    */
   async readBytes(stampFrom?: number): Promise<{ bytes: Uint8Array; stamp?: string } | undefined> {
-    await checkLinks(this.filename);
     const read = await readOwnRegularFile(this.filename, {
       what: 'token file',
       maxBytes: MAX_TOKEN_FILE_BYTES,
+      beforeFollowing: () => checkLinks(this.filename),
       ...(stampFrom === undefined ? {} : { stampFrom, nowMs: this.#now() * 1000 }),
     });
     if (read === undefined) return undefined;
