@@ -82,7 +82,9 @@ const CHUNKS = [
   // The keychain worker's own code: each keychain operation starts one, which then compiles
   // this small chunk instead of the library.
   ['keychain', ['storage/keyring-layout.ts']],
-  ['client', ['native-client.ts']],
+  // The in-process mutex too: the library's server storages and a refresh's lock both use
+  // it, and both load `client` already.
+  ['client', ['native-client.ts', 'storage/create-mutex.ts']],
   // Saving a token file: before `library`, whose storages import it too, so that a refresh in
   // the CLI does not load every other storage along with it.
   [
