@@ -173,6 +173,24 @@ console.log(JSON.stringify(Object.fromEntries(codeCacheUses())));
     assert.deepEqual(new Set(Object.values(cli)), new Set(['used']));
   });
 
+  test('a refresh loads only the chunks it needs: not the library or keychain ones', () => {
+    // What each chunk requires when it is loaded (its top level), following those chunks.
+    const loads = (name: string): string[] =>
+      [
+        ...readFileSync(chunk(name), 'utf8').matchAll(
+          /^const \w+ = require\('\.\/(\w+)\.js'\);$/gm,
+        ),
+      ].map((match) => match[1] as string);
+    const seen = new Set<string>();
+    const queue = ['client', 'refresh', 'write'];
+    for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      queue.push(...loads(name));
+    }
+    assert.deepEqual([...seen].sort(), ['client', 'core', 'refresh', 'write']);
+  });
+
   test('without its code caches (another Node), and bundled into one file, it works the same', () => {
     // A copy of the package with no cache: what a user on another Node version has.
     const copy = join(dir, 'no-cache');
