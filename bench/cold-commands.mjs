@@ -4,7 +4,7 @@
  * script that uses the library as a user would (`import … from 'native-login'`, resolved
  * through a node_modules link to this package, so the package's exports are used).
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_PATH, CLIENT_ID, ROOT, TRANSFER } from './bench-client.mjs';
 import { childEnv } from './emulator-process.mjs';
@@ -46,6 +46,11 @@ export function coldLayout(tmp) {
   const dir = join(tmp, 'cold');
   const layout = { dir, small: join(dir, 'home-small'), big: join(dir, 'home-big') };
   for (const home of [layout.small, layout.big]) mkdirSync(home, { recursive: true });
+  // A runtime folder others may enter: no memo of a checked file counts there (or is written),
+  // so every read checks the whole file, as the first read of each version does.
+  layout.openRuntime = join(dir, 'runtime-open');
+  mkdirSync(join(layout.openRuntime, 'native-login'), { recursive: true });
+  chmodSync(join(layout.openRuntime, 'native-login'), 0o755);
   mkdirSync(join(dir, 'node_modules'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'native-login'), 'dir');
   layout.script = join(dir, 'get-authorizers.mjs');
@@ -94,6 +99,11 @@ export function coldCommands({ layout, authUrl, refreshToken }) {
       BENCH_TOKEN_FILE: join(layout.big, TOKEN_FILENAME),
     }),
     cliBig: cli('native-login token (1,000 clients)', layout.big),
+    cliBigChecked: node(
+      'native-login token (1,000 clients, checked whole)',
+      [CLI_PATH, '--client-id', CLIENT_ID, 'token', '-r', TRANSFER],
+      { HOME: layout.big, XDG_RUNTIME_DIR: layout.openRuntime },
+    ),
     libBig: library('library getAuthorizers (1,000 clients)', layout.big),
   };
 }

@@ -48,6 +48,11 @@ const CASES = [
   ],
   ['readFloor', 'c', 'floor: a script that reads the 1,000-client file, prints a token'],
   ['cliBig', 'c', '`native-login token`, 1,000-client file', 1.3, NO_CLI],
+  [
+    'cliBigChecked',
+    'c',
+    '`native-login token`, 1,000-client file, a version read for the first time (whole file checked)',
+  ],
   ['libBig', 'c', 'library `getAuthorizers()`, 1,000-client file', 1.4, python(276.7)],
 ];
 const RSS_TARGET = 1.25;
@@ -160,7 +165,7 @@ function notesFor({ runs, warmups, rssRuns, method, refreshes }) {
     `(a)/(b)/(c) cold: ${runs} timed rounds after ${warmups} warm-up(s); each round runs every command once, floors included, wall time from spawn to exit (spawnSync), the emulator in its own process. "× floor" is the median over the median of \`node -e 0\` in the same rounds.`,
     `(a)/(b)/(c) cold: the library case is a 4-line script (\`import { NativeClient } from 'native-login'\`, resolved through node_modules to this package; \`new NativeClient({ clientId })\` with the default token file in $HOME; \`getAuthorizers()\`; one \`getAuthorizationHeader()\`), as the Python figures' script does with fair-research-login.`,
     `(b): the stored tokens are rewritten as expired (saveTokens) before each run and restored after, untimed; refresh requests per run seen by the emulator: CLI ${counts('cliRefresh')}, library ${counts('libRefresh')}.`,
-    `(c) cold: the token file holds 1,000 clients × 3 resource servers (about 1.3 MiB), ours in the middle; the floor reads it with readFileSync and prints one token with a regular expression. native-login checks the whole file once and remembers this version as checked (src/storage/check-memo.ts, in the run's own XDG_RUNTIME_DIR): the warm-up does the check, the timed runs read the memo, as every \`token\` after the first on an unchanged file does.`,
+    `(c) cold: the token file holds 1,000 clients × 3 resource servers (about 1.3 MiB), ours in the middle; the floor reads it with readFileSync and prints one token with a regular expression. native-login checks the whole file once and remembers this version as checked (src/storage/check-memo.ts, in the run's own XDG_RUNTIME_DIR): the warm-up does the check, the timed runs read the memo, as every \`token\` after the first on an unchanged file does. The row "a version read for the first time" runs with a runtime folder that others may enter, where no memo counts: it checks the whole file every time, which is what the first read of each new version costs.`,
     `Python column: fair-research-login 0.3.1 + globus-sdk 3.65 on the same token files against the same local auth server, one hyperfine run on this machine, medians (issue 16; \`python -c pass\` = ${PY_FLOOR_MS} ms, \`node -e 0\` = 59.5 ms in that run).`,
     `(f): ${rssRuns} runs each, measured with ${method === 'gnu-time' ? '`/usr/bin/time -f %M` (GNU time)' : 'a `--import` preload recording `process.resourceUsage().maxRSS` at exit (also on the floors)'}.`,
   ];
