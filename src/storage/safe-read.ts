@@ -58,23 +58,15 @@ export async function readOwnRegularFile(
 ): Promise<OwnFileRead | undefined> {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK;
   const noFollow = options.noFollow === true || options.beforeFollowing !== undefined;
-  let fd: number;
-  try {
-    try {
-      fd = await openFile(path, flags | (noFollow ? constants.O_NOFOLLOW : 0));
-    } catch (error) {
-      if (errorCode(error) !== 'ELOOP' || options.beforeFollowing === undefined) throw error;
-      await options.beforeFollowing();
-      fd = await openFile(path, flags);
-    }
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    if (errorCode(error) === 'ELOOP') throw notRegular(path, options.what, 'a symbolic link');
-    throw new TokenStorageError(
-      `Could not read the ${options.what} ${path} (${describe(error)}).`,
-      { filename: path, cause: error, hint: `Check that ${path} is a file you can read.` },
-    );
+  let opened = await openOwn(path, flags | (noFollow ? constants.O_NOFOLLOW : 0), options);
+  if (opened === 'link' && options.beforeFollowing !== undefined) {
+    // Its own errors (an untrusted link) are what the caller gets, unwrapped.
+    await options.beforeFollowing();
+    opened = await openOwn(path, flags, options);
   }
+  if (opened === 'link') throw notRegular(path, options.what, 'a symbolic link');
+  if (opened === undefined) return undefined;
+  const fd = opened;
   try {
     const info = await statFile(fd);
     if (!info.isFile()) throw notRegular(path, options.what, 'not a regular file');
@@ -112,6 +104,24 @@ export async function readOwnRegularFile(
     return read;
   } finally {
     await closeFile(fd);
+  }
+}
+
+/** The descriptor; undefined if there is no file; 'link' for ELOOP; else a typed error. */
+async function openOwn(
+  path: string,
+  flags: number,
+  options: SafeReadOptions,
+): Promise<number | 'link' | undefined> {
+  try {
+    return await openFile(path, flags);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    if (errorCode(error) === 'ELOOP') return 'link';
+    throw new TokenStorageError(
+      `Could not read the ${options.what} ${path} (${describe(error)}).`,
+      { filename: path, cause: error, hint: `Check that ${path} is a file you can read.` },
+    );
   }
 }
 
