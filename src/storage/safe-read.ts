@@ -103,7 +103,10 @@ export async function readOwnRegularFile(
     }
     return read;
   } finally {
-    await closeFile(fd);
+    // Not awaited: what was read is complete, and the caller need not wait one more round
+    // trip through the thread pool for the descriptor to close (a read-only close has no
+    // error worth reporting).
+    closeFile(fd).catch(() => undefined);
   }
 }
 
