@@ -71,10 +71,13 @@ export async function writeTempFile(
     // A restrictive umask can only have removed owner bits; restore them before writing.
     if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
     // The new file's mtime is "now" by the clock that stamps this folder's files.
-    if (sweep) await removeLeftoverTemps(target, created.mtimeMs);
+    // The sweep (a readdir) runs while the new file is written and synced.
+    const sweeping = sweep
+      ? removeLeftoverTemps(target, created.mtimeMs).catch(() => undefined)
+      : undefined;
     await handle.writeFile(data);
     await handle.sync();
-    await handle.close();
+    await Promise.all([handle.close(), sweeping]);
     return temp;
   } catch (error) {
     await handle?.close().catch(() => undefined);
@@ -99,7 +102,8 @@ export async function syncDir(dir: string): Promise<void> {
     try {
       await handle.sync();
     } finally {
-      await handle.close();
+      // Synced is what matters; the folder's descriptor closes while the caller goes on.
+      handle.close().catch(() => undefined);
     }
   } catch {
     // Not every file system lets a folder be opened or synced (EISDIR, EINVAL, EPERM).

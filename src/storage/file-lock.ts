@@ -69,7 +69,7 @@ export async function acquireFileLock(
   let watched: { seen: Seen; since: number } | undefined;
   for (;;) {
     const attempt = await tryCreate(lockPath, host);
-    if (attempt) return hold(lockPath, attempt.handle, attempt.content, refreshMs);
+    if (attempt) return hold(lockPath, attempt, refreshMs);
     holder = await inspect(lockPath);
     if (holder === undefined) continue;
     if (watched === undefined || !sameLock(watched.seen, holder)) {
@@ -94,10 +94,11 @@ export async function acquireFileLock(
 async function tryCreate(
   lockPath: string,
   host: Machine,
-): Promise<{ handle: FileHandle; content: string } | undefined> {
+): Promise<{ handle: FileHandle; content: string; tempRemoved: Promise<void> } | undefined> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
   const content = `${JSON.stringify(info)}\n`;
   const temp = `${lockPath}.${process.pid}.${uniqueSuffix()}.tmp`;
+  const removeTemp = () => unlink(temp).catch(() => undefined);
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', TOKEN_FILE_MODE);
@@ -111,9 +112,11 @@ async function tryCreate(
       handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
       await handle.writeFile(content);
     }
-    return { handle, content };
+    // The lock is held: its temp name goes while the caller works (release waits for it).
+    return { handle, content, tempRemoved: removeTemp() };
   } catch (error) {
     await handle?.close().catch(() => undefined);
+    await removeTemp();
     if (errorCode(error) === 'EEXIST') return undefined;
     throw new TokenStorageError(
       `Could not create the lock file ${lockPath} (${describe(error)}).`,
@@ -122,8 +125,6 @@ async function tryCreate(
         cause: error,
       },
     );
-  } finally {
-    await unlink(temp).catch(() => undefined);
   }
 }
 
@@ -206,8 +207,11 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
 
 function hold(
   lockPath: string,
-  handle: FileHandle,
-  content: string,
+  {
+    handle,
+    content,
+    tempRemoved,
+  }: { handle: FileHandle; content: string; tempRemoved: Promise<void> },
   refreshMs: number,
 ): HeldFileLock {
   let touching: Promise<void> = Promise.resolve();
@@ -234,11 +238,13 @@ function hold(
       if (released) return;
       released = true;
       clearInterval(timer);
-      await touching;
+      await Promise.all([touching, tempRemoved]);
       try {
         // While our handle is open no other file can have our inode, so this check is exact.
-        const mine = await handle.stat();
-        const current = await stat(lockPath).catch(() => undefined);
+        const [mine, current] = await Promise.all([
+          handle.stat(),
+          stat(lockPath).catch(() => undefined),
+        ]);
         if (current && current.ino === mine.ino && current.dev === mine.dev) await unlink(lockPath);
       } finally {
         await handle.close();
