@@ -8,7 +8,8 @@
  * `key = value` with a lower-case key, or empty; no [DEFAULT]; no section or key twice) and
  * then parses only the sections asked for with `parseIni`. Anything else, including every
  * damaged file, answers `undefined`, and the caller runs the full parser, which says what is
- * wrong and where.
+ * wrong and where. A version of a file that passed once is remembered (check-memo.ts), and
+ * `readCheckedSections` then reads only its sections, from the bytes.
  */
 import { type IniDocument, type IniSection, parseIni } from './ini-format.js';
 
