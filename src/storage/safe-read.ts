@@ -97,6 +97,7 @@ export async function readOwnRegularFile(
     const read: OwnFileRead = { bytes, ino: info.ino, dev: info.dev, mtimeMs: info.mtimeMs };
     if (options.stampFrom !== undefined && length >= options.stampFrom && length === info.size) {
       const stamp = stampOf(info, options.nowMs ?? Date.now());
+      // The second look only has to match the first (settled was judged on the first).
       if (stamp !== undefined && stamp === stampOf(await statFile(fd), Number.POSITIVE_INFINITY)) {
         read.stamp = stamp;
       }
