@@ -41,13 +41,16 @@ export async function wasChecked(file: CheckedFile, env = process.env): Promise<
 /** Records that this version passed; best effort (a memo is only ever a shortcut). */
 export async function markChecked(file: CheckedFile, env = process.env): Promise<void> {
   try {
-    const [{ privateRuntimeFolder }, { writeFile, rename, unlink }] = await Promise.all([
-      import('./private-runtime-folder.js'),
-      import('node:fs/promises'),
-    ]);
+    const [{ privateRuntimeFolder }, { uniqueSuffix }, { writeFile, rename, unlink }] =
+      await Promise.all([
+        import('./private-runtime-folder.js'),
+        import('./leftover-temps.js'),
+        import('node:fs/promises'),
+      ]);
     const path = memoPath(await privateRuntimeFolder(env), file.filename);
-    // Whole or not at all: a reader racing us sees the old memo or the new one.
-    const temp = `${path}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+    // Whole or not at all: a reader racing us sees the old memo or the new one. Not
+    // writeFileAtomic: a memo needs no fsync, and losing one only means checking again.
+    const temp = `${path}.${process.pid}.${uniqueSuffix()}.tmp`;
     try {
       await writeFile(temp, memoText(file), { mode: 0o600, flag: 'wx' });
       await rename(temp, path);

@@ -74,7 +74,8 @@ export class ConfigParserTokenStorage implements TokenStorage {
     const only = new Set([section, identitySection(section)]);
     const memo =
       read?.stamp === undefined ? undefined : { filename: this.filename, stamp: read.stamp };
-    if (read !== undefined && memo !== undefined && read.bytes.length >= FAST_READ_MIN_LENGTH) {
+    // A stamp is given only from FAST_READ_MIN_LENGTH bytes on.
+    if (read !== undefined && memo !== undefined) {
       const remembered = await this.#readRemembered(read.bytes, memo, section, only);
       if (remembered !== undefined) return remembered;
     }

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownedByUs } from './file-owner.js';
 
 /**
  * Where the private runtime folder is (see private-runtime-folder.ts, which creates and checks
@@ -15,9 +16,7 @@ export function privateRuntimeFolderPath(env: NodeJS.ProcessEnv): string {
 
 /** Whether `info` (from lstat) is a folder of this user that nobody else can enter. */
 export function isPrivateFolder(info: Stats): boolean {
-  const uid = process.getuid?.();
-  const foreign = uid !== undefined && info.uid !== uid;
   // Windows has no modes to check: its temp folder is per user.
   const open = process.platform !== 'win32' && (info.mode & 0o077) !== 0;
-  return info.isDirectory() && !foreign && !open;
+  return info.isDirectory() && ownedByUs(info) && !open;
 }

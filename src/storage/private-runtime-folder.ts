@@ -6,9 +6,10 @@ import { isPrivateFolder, privateRuntimeFolderPath } from './private-runtime-fol
 
 /**
  * A folder only this user can enter, for lock files of storages that have no file of their
- * own (keychains have no locks) and for the memo of checked token files (check-memo.ts): `$XDG_RUNTIME_DIR/native-login` when there is one (private
- * already, emptied at logout), else `<tmpdir>/native-login-<uid>`. In a shared /tmp anyone
- * could create that name first, so it is used only if it is a real folder, ours, mode 0700.
+ * own (keychains have no locks) and for the memos of checked token files (check-memo.ts):
+ * `$XDG_RUNTIME_DIR/native-login` when there is one (private already, emptied at logout),
+ * else `<tmpdir>/native-login-<uid>`. In a shared /tmp anyone could create that name first,
+ * so it is used only if it is a real folder, ours, mode 0700.
  */
 export async function privateRuntimeFolder(env: NodeJS.ProcessEnv): Promise<string> {
   const folder = privateRuntimeFolderPath(env);
