@@ -82,9 +82,9 @@ const CHUNKS = [
   // The keychain worker's own code: each keychain operation starts one, which then compiles
   // this small chunk instead of the library.
   ['keychain', ['storage/keyring-layout.ts']],
-  // The in-process mutex too: the library's server storages and a refresh's lock both use
-  // it, and both load `client` already.
-  ['client', ['native-client.ts', 'storage/create-mutex.ts']],
+  // The in-process mutex and sleep too: the library's storages and a refresh's lock both
+  // use them, and both load `client` already.
+  ['client', ['native-client.ts', 'storage/create-mutex.ts', 'sleep.ts']],
   // Saving a token file: before `library`, whose storages import it too, so that a refresh in
   // the CLI does not load every other storage along with it.
   [

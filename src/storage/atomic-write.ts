@@ -1,6 +1,16 @@
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TokenStorageError } from '../errors.js';
+import {
+  chmodFile,
+  closeFile,
+  makeDirs,
+  openFile,
+  rename,
+  statFile,
+  syncFile,
+  unlink,
+  writeAll,
+} from './fs-calls.js';
 import { describe } from './fs-errors.js';
 import { removeLeftoverTemps, tempFileFor } from './leftover-temps.js';
 
@@ -15,7 +25,7 @@ export { resolveTrustedTarget as resolveTarget } from './trusted-target.js';
 /** Creates the folder of `target` (mode 0700) when it is missing. */
 export async function ensureParentDir(target: string): Promise<void> {
   try {
-    await mkdir(dirname(target), { recursive: true, mode: TOKEN_DIR_MODE });
+    await makeDirs(dirname(target), TOKEN_DIR_MODE);
   } catch (error) {
     throw cannot('create the folder of', target, error);
   }
@@ -64,23 +74,25 @@ export async function writeTempFile(
   sweep: boolean,
 ): Promise<string> {
   const temp = tempFileFor(target);
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    const created = await handle.stat();
+    fd = await openFile(temp, 'wx', TOKEN_FILE_MODE);
+    const created = await statFile(fd);
     // A restrictive umask can only have removed owner bits; restore them before writing.
-    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await handle.chmod(TOKEN_FILE_MODE);
+    if ((created.mode & 0o777) !== TOKEN_FILE_MODE) await chmodFile(fd, TOKEN_FILE_MODE);
     // The new file's mtime is "now" by the clock that stamps this folder's files.
     // The sweep (a readdir) runs while the new file is written and synced.
     const sweeping = sweep
       ? removeLeftoverTemps(target, created.mtimeMs).catch(() => undefined)
       : undefined;
-    await handle.writeFile(data);
-    await handle.sync();
-    await Promise.all([handle.close(), sweeping]);
+    await writeAll(fd, data);
+    await syncFile(fd);
+    const closing = closeFile(fd);
+    fd = undefined;
+    await Promise.all([closing, sweeping]);
     return temp;
   } catch (error) {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) await closeFile(fd).catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw writeFailure(target, error);
   }
@@ -98,12 +110,12 @@ export function writeFailure(target: string, error: unknown): TokenStorageError 
 /** Flushes a folder's entries (the rename) to disk; some systems cannot, which is fine. */
 export async function syncDir(dir: string): Promise<void> {
   try {
-    const handle = await open(dir, 'r');
+    const fd = await openFile(dir, 'r');
     try {
-      await handle.sync();
+      await syncFile(fd);
     } finally {
       // Synced is what matters; the folder's descriptor closes while the caller goes on.
-      handle.close().catch(() => undefined);
+      closeFile(fd).catch(() => undefined);
     }
   } catch {
     // Not every file system lets a folder be opened or synced (EISDIR, EINVAL, EPERM).

@@ -12,7 +12,7 @@
  * checked" and the checks simply run.
  */
 import { join } from 'node:path';
-import { lstat } from './fs-calls.js';
+import { closeFile, lstat, openFile, rename, unlink, writeAll } from './fs-calls.js';
 import { isPrivateFolder, privateRuntimeFolderPath } from './private-runtime-folder-path.js';
 import { readOwnRegularFile } from './safe-read.js';
 
@@ -41,18 +41,21 @@ export async function wasChecked(file: CheckedFile, env = process.env): Promise<
 /** Records that this version passed; best effort (a memo is only ever a shortcut). */
 export async function markChecked(file: CheckedFile, env = process.env): Promise<void> {
   try {
-    const [{ privateRuntimeFolder }, { uniqueSuffix }, { writeFile, rename, unlink }] =
-      await Promise.all([
-        import('./private-runtime-folder.js'),
-        import('./leftover-temps.js'),
-        import('node:fs/promises'),
-      ]);
+    const [{ privateRuntimeFolder }, { uniqueSuffix }] = await Promise.all([
+      import('./private-runtime-folder.js'),
+      import('./leftover-temps.js'),
+    ]);
     const path = memoPath(await privateRuntimeFolder(env), file.filename);
     // Whole or not at all: a reader racing us sees the old memo or the new one. Not
     // writeFileAtomic: a memo needs no fsync, and losing one only means checking again.
     const temp = `${path}.${process.pid}.${uniqueSuffix()}.tmp`;
     try {
-      await writeFile(temp, memoText(file), { mode: 0o600, flag: 'wx' });
+      const fd = await openFile(temp, 'wx', 0o600);
+      try {
+        await writeAll(fd, memoText(file));
+      } finally {
+        await closeFile(fd);
+      }
       await rename(temp, path);
     } catch {
       await unlink(temp).catch(() => undefined);

@@ -1,9 +1,19 @@
 import { readlinkSync } from 'node:fs';
-import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenStorageError } from '../errors.js';
+import { sleep } from '../sleep.js';
 import { TOKEN_FILE_MODE } from './atomic-write.js';
+import {
+  closeFile,
+  dataSyncFile,
+  link,
+  openFile,
+  rename,
+  stat,
+  statFile,
+  unlink,
+  writeAll,
+} from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 import { uniqueSuffix } from './leftover-temps.js';
 import { readOwnRegularFile } from './safe-read.js';
@@ -94,28 +104,30 @@ export async function acquireFileLock(
 async function tryCreate(
   lockPath: string,
   host: Machine,
-): Promise<{ handle: FileHandle; content: string; tempRemoved: Promise<void> } | undefined> {
+): Promise<{ fd: number; content: string; tempRemoved: Promise<void> } | undefined> {
   const info = { pid: process.pid, ...host, createdAt: new Date().toISOString() };
   const content = `${JSON.stringify(info)}\n`;
   const temp = `${lockPath}.${process.pid}.${uniqueSuffix()}.tmp`;
   const removeTemp = () => unlink(temp).catch(() => undefined);
-  let handle: FileHandle | undefined;
+  let fd: number | undefined;
   try {
-    handle = await open(temp, 'wx', TOKEN_FILE_MODE);
-    await handle.writeFile(content);
+    fd = await openFile(temp, 'wx', TOKEN_FILE_MODE);
+    await writeAll(fd, content);
     try {
       await link(temp, lockPath);
     } catch (error) {
       // A file system without hard links: fall back to creating the lock itself.
       if (errorCode(error) !== 'EPERM' && errorCode(error) !== 'ENOTSUP') throw error;
-      await handle.close();
-      handle = await open(lockPath, 'wx', TOKEN_FILE_MODE);
-      await handle.writeFile(content);
+      const closing = closeFile(fd);
+      fd = undefined;
+      await closing;
+      fd = await openFile(lockPath, 'wx', TOKEN_FILE_MODE);
+      await writeAll(fd, content);
     }
     // The lock is held: its temp name goes while the caller works (release waits for it).
-    return { handle, content, tempRemoved: removeTemp() };
+    return { fd, content, tempRemoved: removeTemp() };
   } catch (error) {
-    await handle?.close().catch(() => undefined);
+    if (fd !== undefined) await closeFile(fd).catch(() => undefined);
     await removeTemp();
     if (errorCode(error) === 'EEXIST') return undefined;
     throw new TokenStorageError(
@@ -207,23 +219,18 @@ async function takeOver(lockPath: string, stale: Seen): Promise<void> {
 
 function hold(
   lockPath: string,
-  {
-    handle,
-    content,
-    tempRemoved,
-  }: { handle: FileHandle; content: string; tempRemoved: Promise<void> },
+  { fd, content, tempRemoved }: { fd: number; content: string; tempRemoved: Promise<void> },
   refreshMs: number,
 ): HeldFileLock {
   let touching: Promise<void> = Promise.resolve();
-  // Touch our own inode through the open handle: if the lock was taken from us, we never
+  // Touch our own inode through the open descriptor: if the lock was taken from us, we never
   // refresh someone else's. Rewriting the same bytes makes the file system stamp a new mtime
   // (waiters watch for changes, whatever the clock); the sync sends it to an NFS server now,
   // not at the client's next write-back, so other hosts see the holder alive.
   const timer = setInterval(() => {
     touching = touching.then(() =>
-      handle
-        .write(content, 0, 'utf8')
-        .then(() => handle.datasync())
+      writeAll(fd, content)
+        .then(() => dataSyncFile(fd))
         .then(
           () => undefined,
           () => undefined,
@@ -240,14 +247,14 @@ function hold(
       clearInterval(timer);
       await Promise.all([touching, tempRemoved]);
       try {
-        // While our handle is open no other file can have our inode, so this check is exact.
+        // While our descriptor is open no other file can have our inode, so this check is exact.
         const [mine, current] = await Promise.all([
-          handle.stat(),
+          statFile(fd),
           stat(lockPath).catch(() => undefined),
         ]);
         if (current && current.ino === mine.ino && current.dev === mine.dev) await unlink(lockPath);
       } finally {
-        await handle.close();
+        await closeFile(fd);
       }
     },
   };

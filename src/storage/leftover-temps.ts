@@ -5,9 +5,9 @@
  * file's lock) removes the ones whose writer is certainly gone, and never one that may be live.
  */
 import { readlinkSync } from 'node:fs';
-import { lstat, readdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { lstat, readdir, unlink } from './fs-calls.js';
 
 /**
  * Older than this, a temp file is litter whoever made it: a save writes a few kilobytes and

@@ -5,7 +5,6 @@
  * is there now. Only a write landing between that last read and the rename can be lost.
  */
 import { readFileSync, renameSync } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LoginException } from '../errors.js';
 import {
@@ -15,6 +14,7 @@ import {
   writeFailure,
   writeTempFile,
 } from './atomic-write.js';
+import { rename, unlink } from './fs-calls.js';
 import { errorCode } from './fs-errors.js';
 
 /** A change to a file's text: the new text, or undefined to leave the file alone. */

@@ -1,6 +1,6 @@
-import { lstat, mkdir } from 'node:fs/promises';
 import { TokenStorageError } from '../errors.js';
 import { TOKEN_DIR_MODE } from './atomic-write.js';
+import { lstat, makeDirs } from './fs-calls.js';
 import { describe } from './fs-errors.js';
 import { isPrivateFolder, privateRuntimeFolderPath } from './private-runtime-folder-path.js';
 
@@ -14,7 +14,7 @@ import { isPrivateFolder, privateRuntimeFolderPath } from './private-runtime-fol
 export async function privateRuntimeFolder(env: NodeJS.ProcessEnv): Promise<string> {
   const folder = privateRuntimeFolderPath(env);
   try {
-    await mkdir(folder, { recursive: true, mode: TOKEN_DIR_MODE });
+    await makeDirs(folder, TOKEN_DIR_MODE);
     if (!isPrivateFolder(await lstat(folder))) {
       throw new TokenStorageError(
         `The lock folder ${folder} is not a private folder of this user (owner, mode or type).`,

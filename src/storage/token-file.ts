@@ -4,18 +4,16 @@ import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
 import { systemNow } from '../tokens/expiry.js';
 import type { FileLockOptions } from './file-lock.js';
 import { ownedByUsOrRoot, untrustedPath } from './file-owner.js';
-import { lstat, readlink } from './fs-calls.js';
+import { link, lstat, readlink, rename, unlink } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 import type { InstanceLock } from './instance-lock.js';
 import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
 
 // Writing and locking are loaded on first use: reading a token file (`native-login token`
-// with a valid token) then loads neither node:crypto, async_hooks nor timers/promises.
-// node:fs/promises too (reads go through ./fs-calls.js).
+// with a valid token) then loads neither async_hooks nor the write code. No path loads
+// node:fs/promises: every call goes through ./fs-calls.js.
 const loadWriting = () =>
-  Promise.all([import('./atomic-write.js'), import('node:fs/promises')]).then(
-    ([atomic, { link, rename, unlink }]) => ({ ...atomic, link, rename, unlink }),
-  );
+  import('./atomic-write.js').then((atomic) => ({ ...atomic, link, rename, unlink }));
 type Writing = Awaited<ReturnType<typeof loadWriting>>;
 
 /** Options shared by the file-backed storages. */

@@ -1,9 +1,9 @@
 /** Following a token file's symlinks only through what belongs to us. */
 import type { Stats } from 'node:fs';
-import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TokenStorageError } from '../errors.js';
 import { othersCanWrite, ownedByUs, ownedByUsOrRoot, untrustedPath } from './file-owner.js';
+import { lstat, readlink, realpath, stat } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 
 /**
