@@ -84,7 +84,9 @@ export async function createClient(
   return new NativeClient({
     clientId,
     appName: 'native-login',
-    tokenStorage: await openStorage(settings, clientId),
+    // A storage the command opened already is used as it is (it may hold what was just read).
+    tokenStorage:
+      extra.tokenStorage === undefined ? await openStorage(settings, clientId) : extra.tokenStorage,
     environment: settings.environment,
     authBaseUrl: settings.authUrl,
     env: io.env,

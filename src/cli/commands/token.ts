@@ -11,7 +11,7 @@ import { listValue, type OptionValues, stringValue } from '../args.js';
 import { nearest } from '../did-you-mean.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
-import { readStoredTokens } from '../stored-tokens.js';
+import { openStoredTokens } from '../stored-tokens.js';
 
 /** Prints the access token asked for, refreshing it first when needed. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
@@ -22,12 +22,12 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
       hint: 'Example: native-login token -r transfer.api.globus.org',
     });
   }
-  const stored = await readStoredTokens(settings);
+  const { storage, tokens: stored } = await openStoredTokens(settings);
   const group = pickGroup(stored, resourceServer, scopes);
   if (scopes.some((scope) => scope.includes('['))) {
     // A dependent scope is not in the file (tokens list roots): the client asks the consents
     // API, and a missing consent is ScopesMismatch (exit 3) naming the scope.
-    const client = await createClient(settings, io);
+    const client = await createClient(settings, io, { tokenStorage: storage });
     const fresh = (await client.loadTokens(scopes))[group.resource_server];
     if (fresh === undefined) throw new ScopesMismatch(scopes);
     io.stdout.write(`${fresh.access_token}\n`);
@@ -35,7 +35,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   }
   let token = group.access_token;
   if (isExpired(group, systemNow(), REFRESH_LEEWAY_SECONDS)) {
-    const client = await createClient(settings, io);
+    const client = await createClient(settings, io, { tokenStorage: storage });
     // Asking for this group's own scopes refreshes this group only.
     const fresh = await client.loadTokens(group.scope);
     const refreshed = fresh[group.resource_server];
