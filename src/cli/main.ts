@@ -7,6 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type OptionValues, parseCommandLine } from './args.js';
+import { directStream } from './direct-stream.js';
 import { type CliIo, debugEnabled, EXIT, exitCodeFor, formatError, stylesFor } from './output.js';
 import { type CliSettings, readSettings } from './settings.js';
 
@@ -29,7 +30,6 @@ const LOADERS: Record<string, () => Promise<{ run: CommandRun }>> = {
 
 /** Runs `native-login` with `argv` (no node, no script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const styles = stylesFor(io.stderr, io.env);
   let debug = debugEnabled(io.env, argv.includes('--debug'));
   let values: OptionValues = {};
   try {
@@ -77,7 +77,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (thrown) {
     const { restateError } = await import('./restate-error.js');
     const error = restateError(thrown, values, io.env);
-    io.stderr.write(formatError(error, styles, debug));
+    // Styles only now: asking whether stderr is a terminal builds Node's stream for it.
+    io.stderr.write(formatError(error, stylesFor(io.stderr, io.env), debug));
     return exitCodeFor(error);
   }
 }
@@ -101,29 +102,12 @@ function isEntryPoint(): boolean {
   }
 }
 
-/**
- * A reader that went away (`native-login status | head -1`) is not an error: like other Unix
- * tools, stop writing to that stream and finish quietly instead of crashing on EPIPE.
- */
-export function tolerateClosedPipe(stream: NodeJS.WritableStream): void {
-  let closed = false;
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    // After EPIPE the stream is destroyed, so later writes fail too: all of them are ignored.
-    if (error.code === 'EPIPE' || closed) {
-      closed = true;
-      return;
-    }
-    throw error;
-  });
-}
-
 if (isEntryPoint()) {
-  tolerateClosedPipe(process.stdout);
-  tolerateClosedPipe(process.stderr);
   // No top-level await: the built CLI is CommonJS (scripts/build.mjs says why).
   void main(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Written to directly; Node's streams are built only if a command needs more than writes.
+    stdout: directStream(1, () => process.stdout),
+    stderr: directStream(2, () => process.stderr),
     env: process.env,
     // Node builds process.stdin on first access (~1 ms, a stream over /dev/null or a pipe):
     // only the commands that read it pay for it.
