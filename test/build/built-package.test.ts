@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import * as sourceEmulator from '../../src/emulator/index.js';
 import * as source from '../../src/index.js';
-import { clockEnv } from '../helpers/clock.js';
+import { clockEnv, FAR_EXPIRY } from '../helpers/clock.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BUILT = existsSync(join(REPO, 'dist/index.mjs'));
@@ -171,6 +171,44 @@ console.log(JSON.stringify(Object.fromEntries(codeCacheUses())));
     const cli = JSON.parse(readFileSync(report, 'utf8')) as Record<string, string>;
     assert.deepEqual(Object.keys(cli).sort(), ['cli', 'core', 'messages'].map(chunk));
     assert.deepEqual(new Set(Object.values(cli)), new Set(['used']));
+  });
+
+  test('the built CLI prints a token into a pipe without building Node streams (no node:net)', () => {
+    const home = join(dir, 'home-token');
+    mkdirSync(home);
+    const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
+    writeFileSync(
+      join(home, '.globus-native-apps.cfg'),
+      `[${id}]\ntransfer.api.globus.org__access_token = AT-piped\n` +
+        `transfer.api.globus.org__scope = urn:globus:auth:scope:transfer.api.globus.org:all\n` +
+        `transfer.api.globus.org__expires_at_seconds = ${FAR_EXPIRY}\n` +
+        'transfer.api.globus.org__resource_server = transfer.api.globus.org\n' +
+        'transfer.api.globus.org__token_type = Bearer\n',
+      { mode: 0o600 },
+    );
+    const report = join(dir, 'token-loads.json');
+    const preload = join(dir, 'report-loads.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)},
+  JSON.stringify(process.moduleLoadList)));\n`,
+    );
+    // stdout and stderr are pipes, as in TOKEN=$(native-login token).
+    const result = spawnSync(
+      process.execPath,
+      ['-r', preload, join(REPO, 'dist/cli/main.js'), '--client-id', id, 'token'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env['PATH'], HOME: home, ...clockEnv() },
+      },
+    );
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'AT-piped\n');
+    const loaded = JSON.parse(readFileSync(report, 'utf8')) as string[];
+    for (const builtin of ['net', 'stream', 'http', 'crypto']) {
+      assert.ok(!loaded.includes(`NativeModule ${builtin}`), `${builtin} was loaded`);
+    }
   });
 
   test('a refresh loads only the chunks it needs: not the library or keychain ones', () => {
