@@ -12,3 +12,19 @@ export function printable(text: string, max = 500): string {
   const safe = text.replace(UNSAFE, ' ').trim();
   return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }
+
+// What JSON.stringify leaves raw that a terminal may act on: DEL, the C1 controls (0x9b is
+// CSI on some terminals), the bidi controls, and the line and paragraph separators.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `value` as indented JSON, safe to print on a terminal: the characters JSON.stringify leaves
+ * raw that a terminal could act on are written as `\uXXXX` escapes, so a program that parses
+ * the output still gets exactly what the server sent.
+ */
+export function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    RAW_IN_JSON,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { describeUser } from '../src/cli/commands/whoami.js';
 import { formatError, formatTable, stylesFor } from '../src/cli/output.js';
 import { AuthServerError } from '../src/errors.js';
-import { printable } from '../src/terminal-text.js';
+import { printable, terminalSafeJson } from '../src/terminal-text.js';
 
 // What an attacker sent: clear the screen, home the cursor, a fake prompt; C1 CSI; bidi.
 const HOSTILE = 'Ann\u001b[2J\u001b[H\u0007Password: \u009b31m\u202eevil\r\n';
@@ -41,4 +41,14 @@ test('error messages, hints and tables are printable', () => {
   }
   const table = formatTable(['RS'], [[HOSTILE]]).replace(/\n/g, '');
   assert.doesNotMatch(table, UNSAFE);
+});
+
+test('terminalSafeJson: what JSON leaves raw is escaped, and parses back to the same value', () => {
+  const value = { name: HOSTILE, sep: 'a\u2028b\u2029c', del: 'x\u007fy', plain: 'Zoë 東京' };
+  const out = terminalSafeJson(value);
+  for (const line of out.split('\n')) assert.doesNotMatch(line, UNSAFE, line);
+  assert.doesNotMatch(out, /[\u2028\u2029]/);
+  assert.match(out, /\\u009b31m/);
+  assert.deepEqual(JSON.parse(out), value);
+  assert.match(out, /"plain": "Zoë 東京"/);
 });

@@ -7,6 +7,7 @@ import type { ClientCredentialsClient } from '../client-credentials-client.js';
 import { CLIENT_SECRET_ENV } from '../client-secret.js';
 import { NoSavedTokens, UsageError } from '../errors.js';
 import { readValidTokens } from '../storage/token-storage.js';
+import { terminalSafeJson } from '../terminal-text.js';
 import { systemNow } from '../tokens/expiry.js';
 import { listValue, type OptionValues, stringValue } from './args.js';
 import { pickGroup } from './commands/token.js';
@@ -109,7 +110,7 @@ async function status(
       grant: 'client_credentials',
       tokens: entries,
     };
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(`${terminalSafeJson(report)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(
@@ -128,9 +129,7 @@ async function status(
 
 async function whoami(client: ClientCredentialsClient, values: OptionValues, io: CliIo) {
   const info = await client.userinfo();
-  io.stdout.write(
-    values['json'] === true ? `${JSON.stringify(info, null, 2)}\n` : describeUser(info),
-  );
+  io.stdout.write(values['json'] === true ? `${terminalSafeJson(info)}\n` : describeUser(info));
   return EXIT.ok;
 }
 

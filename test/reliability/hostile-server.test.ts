@@ -3,11 +3,14 @@
  * client's injectable fetch. Nothing a server names may break the token maps or skip a check.
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { startEmulator } from '../../src/emulator/index.js';
 import { AuthFailure, InvalidIdToken, LoginException } from '../../src/errors.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
+import { baseEnv, runCli, TEST_CLIENT_ID, writeBrowserScript } from '../cli/cli-harness.js';
 import { type ClientSetup, setupClient } from '../helpers/client-setup.js';
 import { rejection } from '../helpers/rejection.js';
 
@@ -100,6 +103,30 @@ describe('a hostile auth server', () => {
       assert.match(error.message, /evil \[2J \[HPassword:/);
     } finally {
       await s.cleanup();
+    }
+  });
+
+  test('whoami --json: terminal controls in the userinfo come out as JSON escapes', async () => {
+    // DEL, C1 CSI (a colour change on some terminals), a bidi override, a line separator.
+    const name = 'Ann\u007f\u009b31m\u202eevil\u2028end';
+    const emulator = await startEmulator({ port: 0, autoApprove: true, identity: { name } });
+    const home = await mkdtemp(join(tmpdir(), 'native-login-hostile-name-'));
+    try {
+      const env = baseEnv(home, {
+        GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url,
+        NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,
+        BROWSER: await writeBrowserScript(home),
+      });
+      const login = await runCli(['login'], env);
+      assert.equal(login.code, 0, login.stderr);
+      const json = await runCli(['whoami', '--json'], env);
+      assert.equal(json.code, 0, json.stderr);
+      assert.doesNotMatch(json.stdout, /[\u007f-\u009f\u202e\u2028]/);
+      assert.match(json.stdout, /Ann\\u007f\\u009b31m\\u202eevil\\u2028end/);
+      assert.equal(JSON.parse(json.stdout).name, name);
+    } finally {
+      await emulator.close();
+      await rm(home, { recursive: true, force: true });
     }
   });
 });

@@ -1,6 +1,7 @@
 /** `native-login status [--json]`: what is stored, read from the storage only (no client, no HTTP). */
 
 import { readValidTokens } from '../../storage/token-storage.js';
+import { terminalSafeJson } from '../../terminal-text.js';
 import { systemNow } from '../../tokens/expiry.js';
 import type { OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
@@ -22,7 +23,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
       storage: choice.description,
       tokens: entries,
     };
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(`${terminalSafeJson(report)}\n`);
     return usable ? EXIT.ok : EXIT.loginAgain;
   }
   if (entries.length === 0) {

@@ -1,6 +1,6 @@
 /** `native-login whoami [--json]`: the logged-in person, from Globus Auth's OpenID userinfo. */
 import { ScopesMismatch } from '../../errors.js';
-import { printable } from '../../terminal-text.js';
+import { printable, terminalSafeJson } from '../../terminal-text.js';
 import { listValue, type OptionValues } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient } from '../settings.js';
@@ -20,7 +20,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     });
   });
   if (values['json'] === true) {
-    io.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    io.stdout.write(`${terminalSafeJson(info)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(describeUser(info));
