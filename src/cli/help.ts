@@ -147,24 +147,27 @@ Examples:
   migrate: `Usage: native-login migrate --from NAME --to NAME [--dry-run] [--remove-source]
 
 Copies this client's tokens from one storage to another: ini (the fair-research-login file,
-or --storage PATH), globus-app (a Python GlobusApp's JSON file; needs --app-name) or keyring
-(the system keychain); not auto, which may be either the keychain or the file. The
+or --storage PATH), globus-app (a Python GlobusApp's JSON file; needs --app-name), keyring
+(the system keychain), or a postgres:// or redis:// URL (the store of many machines,
+namespace = the client id); not auto, which may be either the keychain or the file. The
 tokens' identity comes from the stored id_token identity, else from Globus Auth's userinfo.
 Tokens of two identities are never mixed: the copy is refused instead. The source is left as
 it was unless --remove-source. Says on stderr what it copied, or would copy.
 
 Options:
-  --from NAME        where the tokens are now: ini, globus-app or keyring
-  --to NAME          where to copy them: ini, globus-app or keyring
+  --from NAME        where the tokens are now: ini, globus-app, keyring or a server URL
+  --to NAME          where to copy them: ini, globus-app, keyring or a server URL
   --dry-run          say what would be copied, write nothing
   --remove-source    remove them from the source once copied (they are not revoked)
 
-Exit codes: 0 copied (or would be); 3 nothing stored in the source; 5 a token file problem.
+Exit codes: 0 copied (or would be); 2 --from and --to are one store; 3 nothing stored in
+the source; 5 a storage problem.
 
 Examples:
   native-login migrate --from ini --to globus-app --app-name "My App" --dry-run
   native-login migrate --from ini --to globus-app --app-name "My App"
   native-login migrate --from ini --to keyring
+  native-login migrate --from ini --to postgres://tokens@db.example.org/tokens
   native-login --storage globus-app --app-name "My App" status
 `,
   demo: `Usage: native-login demo

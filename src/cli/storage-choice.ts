@@ -108,6 +108,26 @@ const NAMED_STORAGES: Readonly<Record<string, StorageKind>> = {
 /** The storage names `--storage` and `migrate` accept. */
 export const STORAGE_NAMES: readonly string[] = Object.keys(NAMED_STORAGES);
 
+/**
+ * Where a server storage keeps its data, for telling whether two URLs name one store:
+ * kind, host, port and database, with the defaults filled in (the user and the password
+ * name who connects, not where). Undefined for anything but a server URL.
+ */
+export function serverPlace(url: string): string | undefined {
+  if (serverKind(url) === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    const postgres = POSTGRES_URL.test(url);
+    const port = parsed.port || (postgres ? '5432' : '6379');
+    // PostgreSQL's default database is named after the user; Redis's is number 0.
+    const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    const database = path || (postgres ? decodeURIComponent(parsed.username) : '0');
+    return `${postgres ? 'postgres' : 'redis'}://${parsed.hostname.toLowerCase()}:${port}/${database}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a `--storage` value is a storage name (or a server URL) rather than a path. */
 export function isStorageName(value: string): boolean {
   return Object.hasOwn(NAMED_STORAGES, value) || serverKind(value) !== undefined;

@@ -14,6 +14,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { NativeClient } from '../../src/native-client.js';
+import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import { PostgresTokenStorage } from '../../src/storage/postgres-token-storage.js';
 import { RedisTokenStorage } from '../../src/storage/redis-token-storage.js';
 import { baseEnv, type CliResult, REPO, runCli, TEST_CLIENT_ID } from '../cli/cli-harness.js';
@@ -91,6 +92,60 @@ for (const kind of ['postgres', 'redis'] as const) {
       noPassword(logout);
       assert.equal(logout.code, 0, logout.stderr);
       assert.deepEqual(await storage.readTokens(), {});
+    });
+
+    test('migrate: from the INI file to the server, one store under two URLs refused, and back', async () => {
+      const iniFile = join(home, `.migrate-${kind}.cfg`);
+      const ini = new MultiClientTokenStorage({ filename: iniFile });
+      const client = new NativeClient({
+        clientId: TEST_CLIENT_ID,
+        authBaseUrl: emulator.url,
+        tokenStorage: ini,
+        openBrowser: scriptedBrowser({ decision: 'allow' }).openBrowser,
+        stdin: new PassThrough(),
+        stderr: new PassThrough(),
+        env: {},
+      });
+      const tokens = await client.login({ refreshTokens: true });
+      const names = Object.keys(tokens).sort();
+      const there = await cli(['--storage', iniFile, 'migrate', '--from', 'ini', '--to', url]);
+      noPassword(there);
+      assert.equal(there.code, 0, there.stderr);
+      assert.match(there.stderr, /Copied \d+ token groups? \(/);
+      assert.deepEqual(Object.keys(await storage.readTokens()).sort(), names);
+      // The same database with and without the password, or the default port spelt out.
+      const samePlace = kind === 'postgres' ? server.url : server.url.replace(/\/?$/, '/0');
+      const itself = await cli(['migrate', '--from', url, '--to', samePlace, '--remove-source']);
+      noPassword(itself);
+      assert.equal(itself.code, 2, itself.stderr);
+      assert.match(itself.stderr, /--from and --to are one store \(/);
+      assert.deepEqual(Object.keys(await storage.readTokens()).sort(), names, 'nothing removed');
+      // A name the URLs do not give away (localhost is 127.0.0.1): the removal takes the copy
+      // too, so the tokens are written back and the command fails.
+      const alias = url.replace('127.0.0.1', 'localhost');
+      const hidden = await cli(['migrate', '--from', url, '--to', alias, '--remove-source']);
+      noPassword(hidden);
+      assert.equal(hidden.code, 2, hidden.stderr);
+      assert.match(hidden.stderr, /turned out to be one store/);
+      assert.deepEqual(Object.keys(await storage.readTokens()).sort(), names, 'written back');
+      // Back to an empty INI file, removing them from the server.
+      const back = join(home, `.back-${kind}.cfg`);
+      const home2 = await cli([
+        '--storage',
+        back,
+        'migrate',
+        '--from',
+        url,
+        '--to',
+        'ini',
+        '--remove-source',
+      ]);
+      noPassword(home2);
+      assert.equal(home2.code, 0, home2.stderr);
+      assert.deepEqual(await storage.readTokens(), {});
+      const returned = new MultiClientTokenStorage({ filename: back });
+      returned.setClientId(TEST_CLIENT_ID);
+      assert.deepEqual(Object.keys(await returned.readTokens()).sort(), names);
     });
 
     test('a stopped server: exit 5, a message naming it without the password', async () => {

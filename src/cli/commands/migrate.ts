@@ -6,18 +6,30 @@
 import { IdentityMismatch, UsageError } from '../../errors.js';
 import { globusAppLoginNotes } from '../../storage/globus-app-entries.js';
 import { MemoryTokenStorage } from '../../storage/memory-token-storage.js';
+import { describeServerUrl } from '../../storage/server-errors.js';
 import { readValidTokens } from '../../storage/token-storage.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import { type OptionValues, stringValue } from '../args.js';
 import { type CliIo, EXIT } from '../output.js';
 import { type CliSettings, createClient, requireClientId } from '../settings.js';
-import { describeStorage, openNamedStorage, STORAGE_NAMES } from '../storage-choice.js';
+import {
+  describeStorage,
+  isStorageName,
+  openNamedStorage,
+  STORAGE_NAMES,
+  serverPlace,
+} from '../storage-choice.js';
 
 /** Copies the tokens, or says what it would copy (--dry-run); exit 3 when there is nothing. */
 export async function run(values: OptionValues, settings: CliSettings, io: CliIo): Promise<number> {
   const from = requireName(values, 'from');
   const to = requireName(values, 'to');
   if (from === to) throw new UsageError(`--from and --to are both ${from}.`);
+  const place = serverPlace(from);
+  if (place !== undefined && place === serverPlace(to)) {
+    // A copy onto itself, which --remove-source would then delete.
+    throw new UsageError(`--from and --to are one store (${describeServerUrl(from)}).`);
+  }
   const clientId = requireClientId(settings);
   const dryRun = values['dry-run'] === true;
   const source = await openNamedStorage(from, settings, clientId);
@@ -59,6 +71,15 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   warnings(tokens, to, io);
   if (values['remove-source'] === true) {
     await source.clearTokens();
+    // Two names for one store that the checks above did not see (a server reached through
+    // another host name): the clear took the copy too. Put it back, and say so.
+    if (Object.keys(await readValidTokens(target)).length === 0) {
+      await target.writeTokens(stamp(tokens, identity));
+      throw new UsageError(
+        `${fromWhere} and ${toWhere} turned out to be one store: removing the source removed the copy. The tokens were written back; nothing is lost.`,
+        { hint: 'Run migrate again without --remove-source, between two different stores.' },
+      );
+    }
     io.stderr.write(`Removed them from ${fromWhere}.\n`);
   } else {
     io.stderr.write(`${fromWhere} was left as it was (--remove-source removes them there).\n`);
@@ -66,12 +87,12 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   return EXIT.ok;
 }
 
-/** The storages migrate copies between: every named one but `auto`. */
+/** The storages migrate copies between: every named one but `auto`, and server URLs. */
 const MIGRATE_NAMES = STORAGE_NAMES.filter((name) => name !== 'auto');
 
 function requireName(values: OptionValues, option: 'from' | 'to'): string {
   const name = stringValue(values, option);
-  const hint = `Storages: ${MIGRATE_NAMES.join(', ')}. E.g. native-login migrate --from ini --to globus-app --app-name NAME`;
+  const hint = `Storages: ${MIGRATE_NAMES.join(', ')}, or a postgres:// or redis:// URL. E.g. native-login migrate --from ini --to globus-app --app-name NAME`;
   if (name === 'auto') {
     // auto may be the INI file itself: a copy onto itself, and --remove-source then loses them.
     throw new UsageError(
@@ -79,7 +100,7 @@ function requireName(values: OptionValues, option: 'from' | 'to'): string {
       { hint: `Name the storage: keyring or ini. ${hint}` },
     );
   }
-  if (name === undefined || !MIGRATE_NAMES.includes(name)) {
+  if (name === undefined || !isStorageName(name)) {
     throw new UsageError(
       name === undefined
         ? `migrate needs --${option} NAME.`

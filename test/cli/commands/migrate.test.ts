@@ -42,5 +42,8 @@ test('an unknown storage lists the ones migrate takes, without auto', async () =
   const env = baseEnv(home, { NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID });
   const result = await runCli(['migrate', '--from', 'ini', '--to', 'nowhere'], env);
   assert.equal(result.code, 2, result.stderr);
-  assert.match(result.stderr, /Storages: ini, globus-app, keyring\./);
+  assert.match(
+    result.stderr,
+    /Storages: ini, globus-app, keyring, or a postgres:\/\/ or redis:\/\/ URL\./,
+  );
 });
