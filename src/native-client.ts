@@ -263,7 +263,16 @@ export class NativeClient {
         },
       );
     }
-    const settled = await this.#refresher.refreshAll(groups);
+    const storage = this.tokenStorage;
+    // Like saveTokens: the refreshed groups are stored, so another identity's are refused
+    // before any request (under the lock, which the refresh then holds on to).
+    const settled =
+      storage === null
+        ? await this.#refresher.refreshAll(groups)
+        : await withStorageLock(storage, async () => {
+            checkOneIdentity(await storage.readTokens(), validateTokens(tokens));
+            return this.#refresher.refreshAll(groups);
+          });
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const fresh = settled.flatMap((result) =>

@@ -237,6 +237,21 @@ describe('NativeClient token management (against the emulator)', () => {
     assert.match(stored, /someone-elses/);
   });
 
+  test('refreshTokens refuses tokens of another identity than the stored ones, before any request', async () => {
+    const tokens = await loginWithRefresh();
+    const before = await readFile(s.tokenFile, 'utf8');
+    const refreshes = s.emulator.counters().token.refresh_token;
+    const theirs = Object.fromEntries(
+      Object.entries(tokens).map(([rs, group]) => [
+        rs,
+        { ...group, identity_id: 'another-identity' },
+      ]),
+    );
+    await assert.rejects(s.client.refreshTokens(theirs), IdentityMismatch);
+    assert.equal(s.emulator.counters().token.refresh_token, refreshes);
+    assert.equal(await readFile(s.tokenFile, 'utf8'), before);
+  });
+
   test('a damaged token file: LoadError on load, moved aside (not deleted) on login', async () => {
     await writeFile(
       s.tokenFile,
