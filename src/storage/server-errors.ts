@@ -13,6 +13,23 @@ const SOCKET_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * TLS failures where the server's certificate is not one this process trusts for that name
+ * (Node's and OpenSSL's codes): no retry helps, a setting does.
+ */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** A server URL fit for messages: no password and no query (which may carry one). */
 export function describeServerUrl(url: string): string {
   try {
@@ -44,7 +61,18 @@ export function storageFailure(
   where: string,
 ): LoginException {
   if (error instanceof LoginException) return error;
-  const detail = errorCode(error) ?? (error instanceof Error ? errorClass(error) : 'unknown error');
+  const code = errorCode(error);
+  const detail = code ?? (error instanceof Error ? errorClass(error) : 'unknown error');
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    return new TokenStorageError(
+      `Could not ${what}: the TLS certificate of the server at ${where} is not trusted here (${code}).`,
+      {
+        code: 'token_storage_untrusted_certificate',
+        cause: error,
+        hint: 'If the server uses a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate (PEM); check that the host name in the URL is one the certificate names.',
+      },
+    );
+  }
   if (unavailable) {
     return new TokenStorageError(
       `Could not ${what}: the server at ${where} is unreachable (${detail}).`,

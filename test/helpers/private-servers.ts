@@ -5,10 +5,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestCertificates } from './test-certificates.js';
 
 /** Where Debian's postgresql-15 puts its programs. */
 export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
@@ -162,8 +163,11 @@ export function redisMissing(): string | undefined {
   }
 }
 
+/** How to start a server: with `tls`, it speaks TLS only, with that certificate. */
+export type ServerOptions = { tls?: TestCertificates };
+
 /** Starts a private PostgreSQL 15 (database `postgres`, user `postgres`, trust on loopback). */
-export async function startPostgres(): Promise<PrivateServer | string> {
+export async function startPostgres(options: ServerOptions = {}): Promise<PrivateServer | string> {
   const missing = postgresMissing();
   if (missing) return missing;
   const dir = await mkdtemp(join(tmpdir(), 'native-login-pg-'));
@@ -184,6 +188,7 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   );
   const port = await freePort();
   const args = ['-D', data, '-k', dir, '-h', '127.0.0.1', '-p', String(port)];
+  if (options.tls) args.push(...(await postgresTls(data, options.tls)));
   // Durability is not what these tests measure; fsync off keeps them fast.
   args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const argv = [...prefix, join(POSTGRES_BIN, 'postgres'), ...args];
@@ -206,19 +211,49 @@ export async function startPostgres(): Promise<PrivateServer | string> {
   };
 }
 
+/**
+ * PostgreSQL's TLS settings, with the certificate and key copied into its data folder (the key
+ * must belong to the server's user and be 0600), and connections without TLS refused.
+ */
+async function postgresTls(data: string, tls: TestCertificates): Promise<string[]> {
+  const cert = join(data, 'server.pem');
+  const key = join(data, 'server.key');
+  await copyFile(tls.cert, cert);
+  await copyFile(tls.key, key);
+  await chmod(key, 0o600);
+  const hba = join(data, 'pg_hba.conf');
+  await writeFile(
+    hba,
+    'local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n',
+  );
+  if (process.getuid?.() === 0) {
+    const id = (flag: string) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    for (const file of [cert, key, hba]) await chown(file, id('-u'), id('-g'));
+  }
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
+}
+
 /** Starts a private redis-server with the append-only file on (tokens survive a restart). */
-export async function startRedis(): Promise<PrivateServer | string> {
+export async function startRedis(options: ServerOptions = {}): Promise<PrivateServer | string> {
   const missing = redisMissing();
   if (missing) return missing;
   const dir = await mkdtemp(join(tmpdir(), 'native-login-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+  const { tls } = options;
+  // With TLS, only the TLS port: a plain connection finds nobody.
+  const args = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert]
+    : ['--port', String(port)];
+  if (tls) args.push('--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca);
+  if (tls) args.push('--tls-auth-clients', 'no');
+  args.push('--bind', '127.0.0.1', '--dir', dir);
   args.push('--save', '', '--appendonly', 'yes', '--appendfsync', 'always');
   const argv = [...serverPrefix('SIGTERM', false), 'redis-server', ...args];
   let server = await launchReady(argv, REDIS_READY, dir);
   let stopped = false;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
     signal: (signal) => server.signal(signal),
     halt: () => server.halt('SIGTERM'),
