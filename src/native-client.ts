@@ -8,14 +8,11 @@ import { shouldOpenBrowser } from './code-handlers/remote-session.js';
 import { DependentConsents } from './dependent-consents.js';
 import {
   type AuthorizationRequirementsError,
-  IdentityMismatch,
   KeychainUnavailable,
   LoadError,
   NoSavedTokens,
   ScopesMismatch,
-  TokenFileCorrupt,
   TokenStorageDisabled,
-  TokenStorageError,
   TokensExpired,
   UsageError,
 } from './errors.js';
@@ -29,17 +26,14 @@ import {
   type LogoutResult,
   type NativeClientOptions,
 } from './native-client-options.js';
-import { isClientScoped } from './storage/client-scoped.js';
-import { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
-import {
-  assertTokenStorage,
-  readValidTokens,
-  type TokenStorage,
-  withStorageLock,
-} from './storage/token-storage.js';
+import { revokeTokens } from './revoke-tokens.js';
+import { saveLoginTokens } from './save-login-tokens.js';
+import { storageForClient } from './storage/storage-for-client.js';
+import { readValidTokens, type TokenStorage, withStorageLock } from './storage/token-storage.js';
 import { printable } from './terminal-text.js';
 import { TokenRefresher } from './token-refresher.js';
 import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
+import { checkOneIdentity } from './tokens/one-identity.js';
 import { byScope, missingScopes, parseScopes } from './tokens/scopes.js';
 
 export {
@@ -116,7 +110,7 @@ export class NativeClient {
       allowInsecureHttp: options.allowInsecureHttp,
       env,
     });
-    this.tokenStorage = this.#makeStorage(options.tokenStorage);
+    this.tokenStorage = storageForClient(options.tokenStorage, this.clientId);
     this.#refresher = new TokenRefresher(this.#auth, this.tokenStorage, this.#now, (message) =>
       this.#logger.warn(message),
     );
@@ -189,7 +183,13 @@ export class NativeClient {
         this.#browserSuppressed = true;
       },
     });
-    if (this.tokenStorage !== null) await this.#saveAfterLogin(tokens);
+    if (this.tokenStorage !== null) {
+      await saveLoginTokens(this.tokenStorage, tokens, {
+        save: (fresh) => this.saveTokens(fresh),
+        revoke: (fresh) => revokeTokens(this.#auth, fresh),
+        warn: (message) => this.#logger.warn(message),
+      });
+    }
     this.#consents.recordLogin(scopes);
     return tokens;
   }
@@ -369,7 +369,7 @@ export class NativeClient {
     const storage = this.#requireStorage();
     // Under the lock, so a refresh cannot slip new (unrevoked) tokens in before the clear.
     const result = await withStorageLock(storage, async () => {
-      const revoked = await this.#revokeAll(await readValidTokens(storage));
+      const revoked = await revokeTokens(this.#auth, await readValidTokens(storage));
       await storage.clearTokens();
       return revoked;
     });
@@ -383,40 +383,8 @@ export class NativeClient {
 
   /** Revokes the access and refresh tokens of every group; throws the first failure after trying all. */
   async revokeTokenSet(tokens: TokensByResourceServer): Promise<void> {
-    const result = await this.#revokeAll(validateTokens(tokens));
+    const result = await revokeTokens(this.#auth, validateTokens(tokens));
     if (result.failures[0]) throw result.failures[0].error;
-  }
-
-  /**
-   * Saves fresh login tokens. A damaged file is moved aside (never deleted) first, under the
-   * same lock as the save, so a file another process has just repaired is never moved.
-   */
-  async #saveAfterLogin(tokens: TokensByResourceServer): Promise<void> {
-    const storage = this.#requireStorage();
-    try {
-      await withStorageLock(storage, async () => {
-        try {
-          await storage.readTokens();
-        } catch (error) {
-          if (!(error instanceof TokenFileCorrupt) || !storage.quarantine) throw error;
-          const movedTo = await storage.quarantine();
-          this.#logger.warn(
-            `${error.filename} was damaged (${error.message}); it was moved to ${movedTo} and a new one is saved.`,
-          );
-        }
-        await this.saveTokens(tokens);
-      });
-    } catch (error) {
-      // The new tokens cannot be kept, so do not leave them valid at Globus either, and say so.
-      const { failures } = await this.#revokeAll(tokens);
-      if (!(error instanceof TokenStorageError)) throw error;
-      const revoked = failures.length === 0 ? 'were revoked' : 'could not all be revoked';
-      throw new TokenStorageError(
-        `${error.message.replace(/\.$/, '')}; the tokens of this login ${revoked} since they could not be kept.`,
-        // The same code as the cause: callers (and tests) tell storage problems apart by it.
-        { cause: error, code: error.code, filename: error.filename, hint: error.hint },
-      );
-    }
   }
 
   async #readStored(): Promise<TokensByResourceServer> {
@@ -425,39 +393,9 @@ export class NativeClient {
     return stored;
   }
 
-  async #revokeAll(tokens: TokensByResourceServer): Promise<LogoutResult> {
-    const result: LogoutResult = { revoked: 0, failures: [] };
-    await Promise.all(
-      Object.values(tokens).map(async (group) => {
-        for (const token of [group.access_token, group.refresh_token]) {
-          if (!token) continue;
-          try {
-            this.#auth.assertIssuer(group); // never revoke at (send tokens to) another server
-            await this.#auth.revoke(token);
-            result.revoked += 1;
-          } catch (error) {
-            const failure = error instanceof Error ? error : new Error(String(error));
-            result.failures.push({ resourceServer: group.resource_server, error: failure });
-          }
-        }
-      }),
-    );
-    return result;
-  }
-
   #requireStorage(): TokenStorage {
     if (this.tokenStorage === null) throw new TokenStorageDisabled();
     return this.tokenStorage;
-  }
-
-  #makeStorage(storage: TokenStorage | null | undefined): TokenStorage | null {
-    if (storage === null) return null;
-    if (storage === undefined) return new MultiClientTokenStorage({ section: this.clientId });
-    assertTokenStorage(storage);
-    if (storage instanceof MultiClientTokenStorage) storage.setClientId(this.clientId);
-    // The server storages' namespace defaults to the client id (when none was given).
-    if (isClientScoped(storage)) storage.setClientId(this.clientId);
-    return storage;
   }
 
   /** The handlers of the deprecated options, if any were given (warned about at once). */
@@ -473,19 +411,5 @@ export class NativeClient {
       ];
     }
     return undefined;
-  }
-}
-
-/** Tokens of two identities are never mixed in one client's storage. */
-function checkOneIdentity(stored: TokensByResourceServer, incoming: TokensByResourceServer): void {
-  const ids = new Set(
-    [...Object.values(incoming), ...Object.values(stored)]
-      .map((group) => group.identity_id)
-      .filter((id): id is string => id !== undefined),
-  );
-  if (ids.size > 1) {
-    throw new IdentityMismatch(
-      'These tokens belong to another Globus identity than the tokens already stored for this client.',
-    );
   }
 }
