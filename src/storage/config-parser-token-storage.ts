@@ -2,7 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { TokenFileCorrupt, UsageError } from '../errors.js';
 import { type TokensByResourceServer, validateTokens } from '../tokens/token-group.js';
-import { type CheckedFile, markChecked, wasChecked } from './check-memo.js';
+import { markChecked, wasChecked } from './check-memo.js';
 import { FAST_READ_MIN_LENGTH, readCheckedSections, readUsualForm } from './ini-fast-read.js';
 import { DEFAULT_SECTION, type IniDocument, parseIni, serializeIni } from './ini-format.js';
 import { identitySection } from './ini-identities.js';
@@ -70,13 +70,19 @@ export class ConfigParserTokenStorage implements TokenStorage {
   /** The tokens stored in the section; `{}` when the file or the section is missing. */
   async readTokens(): Promise<TokensByResourceServer> {
     const section = this.#requireSection();
-    const read = await this.#file.readBytes(FAST_READ_MIN_LENGTH);
+    // The memo of a big file is looked up while its bytes are read (the stamp is known from
+    // the first fstat); the answer counts only for the stamp the read then gives.
+    let early: { stamp: string; checked: Promise<boolean> } | undefined;
+    const read = await this.#file.readBytes(FAST_READ_MIN_LENGTH, (stamp) => {
+      early = { stamp, checked: wasChecked({ filename: this.filename, stamp }) };
+    });
     const only = new Set([section, identitySection(section)]);
     const memo =
       read?.stamp === undefined ? undefined : { filename: this.filename, stamp: read.stamp };
     // A stamp is given only from FAST_READ_MIN_LENGTH bytes on.
     if (read !== undefined && memo !== undefined) {
-      const remembered = await this.#readRemembered(read.bytes, memo, section, only);
+      const checked = early?.stamp === memo.stamp ? early.checked : wasChecked(memo);
+      const remembered = await this.#readRemembered(read.bytes, checked, section, only);
       if (remembered !== undefined) return remembered;
     }
     const text = read === undefined ? '' : decodeUtf8(read.bytes, this.filename);
@@ -101,11 +107,11 @@ export class ConfigParserTokenStorage implements TokenStorage {
    */
   async #readRemembered(
     bytes: Uint8Array,
-    memo: CheckedFile,
+    checked: Promise<boolean>,
     section: string,
     only: ReadonlySet<string>,
   ): Promise<TokensByResourceServer | undefined> {
-    if (!(await wasChecked(memo))) return undefined;
+    if (!(await checked)) return undefined;
     const doc = readCheckedSections(bytes, this.filename, only);
     try {
       return doc === undefined ? undefined : readSectionTokens(doc, section, this.filename);

@@ -24,6 +24,12 @@ export type SafeReadOptions = {
   stampFrom?: number;
   /** The clock that judges whether a version has settled, in milliseconds; default Date.now. */
   nowMs?: number;
+  /**
+   * Told the stamp this read will most likely give, before the bytes are read, so a caller can
+   * look it up while they are (a memo: check-memo.ts). Only `OwnFileRead.stamp` says what was
+   * read: the guess holds only if it is the same.
+   */
+  onStampGuess?: (stamp: string) => void;
 };
 
 /** How long a version must have been left alone before its stamp names it alone. */
@@ -76,6 +82,11 @@ export async function readOwnRegularFile(
         `the ${options.what} belongs to another user (uid ${info.uid})`,
         `Remove ${path} (or ask its owner to), or choose a path of your own.`,
       );
+    }
+    if (options.onStampGuess !== undefined && options.stampFrom !== undefined) {
+      const guess =
+        info.size >= options.stampFrom ? stampOf(info, options.nowMs ?? Date.now()) : undefined;
+      if (guess !== undefined) options.onStampGuess(guess);
     }
     // Read until the end or one byte past the cap, whatever the size said: /proc files and
     // files growing while read are bounded too.

@@ -80,12 +80,16 @@ export class TokenFile {
    * The file's bytes, not yet decoded (the caller decodes them with `decodeUtf8`), with the
    * stamp of the version read when it is `stampFrom` bytes or more (see safe-read.ts).
    */
-  async readBytes(stampFrom?: number): Promise<{ bytes: Uint8Array; stamp?: string } | undefined> {
+  async readBytes(
+    stampFrom?: number,
+    onStampGuess?: (stamp: string) => void,
+  ): Promise<{ bytes: Uint8Array; stamp?: string } | undefined> {
     const read = await readOwnRegularFile(this.filename, {
       what: 'token file',
       maxBytes: MAX_TOKEN_FILE_BYTES,
       beforeFollowing: () => checkLinks(this.filename),
       ...(stampFrom === undefined ? {} : { stampFrom, nowMs: this.#now() * 1000 }),
+      ...(onStampGuess === undefined ? {} : { onStampGuess }),
     });
     if (read === undefined) return undefined;
     return read.stamp === undefined
