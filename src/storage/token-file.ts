@@ -10,8 +10,8 @@ import type { InstanceLock } from './instance-lock.js';
 import { MAX_TOKEN_FILE_BYTES, readOwnRegularFile } from './safe-read.js';
 
 // Writing and locking are loaded on first use: reading a token file (`native-login token`
-// with a valid token) then loads neither async_hooks nor the write code. No path loads
-// node:fs/promises: every call goes through ./fs-calls.js.
+// with a valid token) then loads neither async_hooks nor the write code. Neither reading
+// nor writing loads node:fs/promises: every call goes through ./fs-calls.js.
 const loadWriting = () =>
   import('./atomic-write.js').then((atomic) => ({ ...atomic, link, rename, unlink }));
 type Writing = Awaited<ReturnType<typeof loadWriting>>;
