@@ -15,7 +15,7 @@ import { describeUser } from './commands/whoami.js';
 import { type CliIo, EXIT } from './output.js';
 import { type CliSettings, requireClientId } from './settings.js';
 import { type StatusReport, statusEntries, statusTable } from './status-report.js';
-import { describeStorage } from './storage-choice.js';
+import { describeStorage, type StorageChoice } from './storage-choice.js';
 
 /** The commands a confidential client can run. */
 export const CLIENT_CREDENTIALS_COMMANDS: ReadonlySet<string> = new Set([
@@ -40,9 +40,9 @@ export async function runClientCredentials(
       },
     );
   }
-  const client = await createClientCredentialsClient(values, settings, io);
+  const { client, choice } = await createClientCredentialsClient(values, settings, io);
   if (command === 'token') return token(client, values, io);
-  if (command === 'status') return status(client, values, settings, io);
+  if (command === 'status') return status(client, choice, values, io);
   if (command === 'whoami') return whoami(client, values, io);
   return logout(client, settings, io);
 }
@@ -51,21 +51,23 @@ async function createClientCredentialsClient(
   values: OptionValues,
   settings: CliSettings,
   io: CliIo,
-): Promise<ClientCredentialsClient> {
+): Promise<{ client: ClientCredentialsClient; choice: StorageChoice }> {
   const clientId = requireClientId(settings);
-  const [{ ClientCredentialsClient }, { openStorage }] = await Promise.all([
+  const [{ ClientCredentialsClient }, { chooseStorage }] = await Promise.all([
     import('../client-credentials-client.js'),
     import('./storage-choice.js'),
   ]);
-  return new ClientCredentialsClient({
+  const choice = await chooseStorage(settings, clientId);
+  const client = new ClientCredentialsClient({
     clientId,
     clientSecretFile: stringValue(values, 'client-secret-file'),
-    tokenStorage: await openStorage(settings, clientId),
+    tokenStorage: choice.storage,
     environment: settings.environment,
     authBaseUrl: settings.authUrl,
     env: io.env,
     stderr: io.stderr,
   });
+  return { client, choice };
 }
 
 async function token(client: ClientCredentialsClient, values: OptionValues, io: CliIo) {
@@ -95,8 +97,8 @@ async function token(client: ClientCredentialsClient, values: OptionValues, io: 
 
 async function status(
   client: ClientCredentialsClient,
+  choice: StorageChoice,
   values: OptionValues,
-  settings: CliSettings,
   io: CliIo,
 ) {
   // Reads only: no request to Globus, as for a person's tokens.
@@ -106,7 +108,9 @@ async function status(
   if (values['json'] === true) {
     const report: StatusReport & { grant: string } = {
       clientId: client.clientId,
-      storage: describeStorage(settings),
+      storage: choice.description,
+      storageKind: choice.kind,
+      storagePath: choice.path ?? null,
       grant: 'client_credentials',
       tokens: entries,
     };
@@ -114,7 +118,7 @@ async function status(
     return EXIT.ok;
   }
   io.stdout.write(
-    `Client id:  ${client.clientId} (client credentials: the client's own tokens)\nToken file: ${describeStorage(settings)}\n\n`,
+    `Client id:  ${client.clientId} (client credentials: the client's own tokens)\nToken file: ${choice.description}\n\n`,
   );
   if (entries.length === 0) {
     io.stderr.write('No client tokens are stored yet; native-login token asks for them.\n');

@@ -22,7 +22,16 @@ export type StatusEntry = {
 };
 
 /** The whole `status --json` document. */
-export type StatusReport = { clientId: string; storage: string; tokens: StatusEntry[] };
+export type StatusReport = {
+  clientId: string;
+  /** Where the tokens are, in words (a path for a token file; never a password). */
+  storage: string;
+  /** `ini`, `globus-app`, `keyring`, `postgres` or `redis`. */
+  storageKind: string;
+  /** The token file, for the two storages that keep one; else null. */
+  storagePath: string | null;
+  tokens: StatusEntry[];
+};
 
 /** The entries for the stored tokens at `now` (seconds), sorted by resource server. */
 export function statusEntries(tokens: TokensByResourceServer, now: number): StatusEntry[] {

@@ -13,8 +13,20 @@ import type { CliSettings } from './settings.js';
 /** How long `auto` waits for the keychain before it takes the file instead (ms). */
 const AUTO_PROBE_TIMEOUT_MS = 10_000;
 
-/** The storage chosen for a command, where it is in words, and why (for `auto`). */
-export type StorageChoice = { storage: TokenStorage; description: string; note?: string };
+/** Which kind of storage holds the tokens (`auto` resolves to `keyring` or `ini`). */
+export type StorageKindName = 'ini' | 'globus-app' | 'keyring' | 'postgres' | 'redis';
+
+/**
+ * The storage chosen for a command: the storage, its kind, the file it keeps the tokens in
+ * (the INI and GlobusApp storages), where it is in words, and why (for `auto`).
+ */
+export type StorageChoice = {
+  storage: TokenStorage;
+  kind: StorageKindName;
+  path?: string;
+  description: string;
+  note?: string;
+};
 
 /** Opens one kind of storage for a client id, and says where it keeps the tokens. */
 type StorageKind = {
@@ -24,7 +36,8 @@ type StorageKind = {
 
 const ini: StorageKind = {
   async choose(settings, clientId) {
-    return { storage: await openIni(settings.iniFile, clientId), description: settings.iniFile };
+    const storage = await openIni(settings.iniFile, clientId);
+    return { storage, kind: 'ini', path: settings.iniFile, description: settings.iniFile };
   },
   describe: (settings) => settings.iniFile,
 };
@@ -33,7 +46,8 @@ const globusApp: StorageKind = {
   async choose(settings, clientId) {
     const { GlobusAppTokenStorage } = await import('../storage/globus-app-token-storage.js');
     const storage = new GlobusAppTokenStorage(globusAppPlace(settings, clientId));
-    return { storage, description: globusApp.describe(settings, clientId) };
+    const description = globusApp.describe(settings, clientId);
+    return { storage, kind: 'globus-app', path: storage.filename, description };
   },
   describe: (settings, clientId) => {
     if (clientId === undefined || settings.appName === undefined) return 'GlobusApp token file';
@@ -45,7 +59,7 @@ const globusApp: StorageKind = {
 const keyring: StorageKind = {
   async choose(_settings, clientId) {
     const storage = await openKeyring(clientId);
-    return { storage, description: storage.location };
+    return { storage, kind: 'keyring', description: storage.location };
   },
   describe: () => 'the system keychain',
 };
@@ -54,10 +68,9 @@ const keyring: StorageKind = {
 const auto: StorageKind = {
   async choose(settings, clientId) {
     const [inKeyring, inFile] = await Promise.all([
-      openKeyring(clientId, AUTO_PROBE_TIMEOUT_MS).then((storage) => ({
-        storage,
-        description: storage.location,
-      })),
+      openKeyring(clientId, AUTO_PROBE_TIMEOUT_MS).then(
+        (storage): StorageChoice => ({ storage, kind: 'keyring', description: storage.location }),
+      ),
       ini.choose(settings, clientId),
     ]);
     try {
@@ -88,10 +101,11 @@ function serverKind(url: string): StorageKind | undefined {
       if (postgres) {
         const { PostgresTokenStorage } = await import('../storage/postgres-token-storage.js');
         const storage = new PostgresTokenStorage({ connectionString: url, namespace: clientId });
-        return { storage, description };
+        return { storage, kind: 'postgres', description };
       }
       const { RedisTokenStorage } = await import('../storage/redis-token-storage.js');
-      return { storage: new RedisTokenStorage({ url, namespace: clientId }), description };
+      const storage = new RedisTokenStorage({ url, namespace: clientId });
+      return { storage, kind: 'redis', description };
     },
     describe: () => describeServerUrl(url),
   };

@@ -114,8 +114,14 @@ describe('native-login with client credentials', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /client credentials/);
     assert.match(status.stdout, /transfer\.api\.globus\.org/);
-    const json = JSON.parse((await cli(['status', '--json'])).stdout) as { grant: string };
+    const json = JSON.parse((await cli(['status', '--json'])).stdout) as {
+      grant: string;
+      storageKind: string;
+      storagePath: string | null;
+    };
     assert.equal(json.grant, 'client_credentials');
+    assert.equal(json.storageKind, 'ini');
+    assert.match(json.storagePath ?? '', /\.cfg$/);
     const whoami = await cli(['whoami', '--json']);
     assert.equal((JSON.parse(whoami.stdout) as { sub: string }).sub, TEST_CLIENT_ID);
   });

@@ -145,9 +145,17 @@ describe('native-login commands against the emulator', () => {
     const json = await cli(['status', '--json']);
     assert.equal(json.code, 0);
     const report = JSON.parse(json.stdout);
-    assert.deepEqual(Object.keys(report), ['clientId', 'storage', 'tokens']);
+    assert.deepEqual(Object.keys(report), [
+      'clientId',
+      'storage',
+      'storageKind',
+      'storagePath',
+      'tokens',
+    ]);
     assert.equal(report.clientId, TEST_CLIENT_ID);
     assert.equal(report.storage, join(home, '.globus-native-apps.cfg'));
+    assert.equal(report.storageKind, 'ini');
+    assert.equal(report.storagePath, join(home, '.globus-native-apps.cfg'));
     const [auth] = report.tokens;
     assert.deepEqual(Object.keys(auth), [
       'resourceServer',

@@ -132,6 +132,16 @@ describe('native-login with a Python GlobusApp’s token file', () => {
       /note:/,
       'an openid login with refresh tokens suits GlobusApp',
     );
+    const json = await cli([
+      '--storage',
+      'globus-app',
+      '--app-name',
+      'Lab Tool',
+      'status',
+      '--json',
+    ]);
+    assert.equal(JSON.parse(json.stdout).storageKind, 'globus-app');
+    assert.equal(JSON.parse(json.stdout).storagePath, appFile('lab-tool'));
     const token = await cli([
       '--storage',
       'globus-app',

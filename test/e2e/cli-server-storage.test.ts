@@ -72,8 +72,15 @@ for (const kind of ['postgres', 'redis'] as const) {
       const status = await cli(['--storage', url, 'status', '--json']);
       noPassword(status);
       assert.equal(status.code, 0, status.stderr);
-      const report = JSON.parse(status.stdout) as { storage: string; tokens: unknown[] };
+      const report = JSON.parse(status.stdout) as {
+        storage: string;
+        storageKind: string;
+        storagePath: string | null;
+        tokens: unknown[];
+      };
       assert.match(report.storage, new RegExp(`^${kind}://.*127\\.0\\.0\\.1:${server.port}`));
+      assert.equal(report.storageKind, kind);
+      assert.equal(report.storagePath, null);
       assert.equal(report.tokens.length, Object.keys(tokens).length);
       // Expired: `token` refreshes and writes the new tokens into the server.
       const past = Math.floor(Date.now() / 1000) - 3600;

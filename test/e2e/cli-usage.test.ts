@@ -94,6 +94,8 @@ describe('native-login usage, help and errors', () => {
     );
     assert.equal(result.code, 3);
     assert.equal(JSON.parse(result.stdout).storage, file);
+    assert.equal(JSON.parse(result.stdout).storageKind, 'ini');
+    assert.equal(JSON.parse(result.stdout).storagePath, file);
     const fromEnv = await runCli(['status', '--json'], {
       ...env,
       NATIVE_LOGIN_CLIENT_ID: TEST_CLIENT_ID,

@@ -21,6 +21,8 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
     const report: StatusReport = {
       clientId: settings.clientId as string,
       storage: choice.description,
+      storageKind: choice.kind,
+      storagePath: choice.path ?? null,
       tokens: entries,
     };
     io.stdout.write(`${terminalSafeJson(report)}\n`);

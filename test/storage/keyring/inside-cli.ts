@@ -62,6 +62,8 @@ test('status --storage keyring says where the tokens are; token reads them', asy
   assert.match(status.stdout, /transfer\.api\.globus\.org/);
   const json = await runCli(['--storage', 'keyring', 'status', '--json'], env);
   assert.match(JSON.parse(json.stdout).storage, /^the system keychain/);
+  assert.equal(JSON.parse(json.stdout).storageKind, 'keyring');
+  assert.equal(JSON.parse(json.stdout).storagePath, null);
   const token = await runCli(
     ['--storage', 'keyring', 'token', '-r', 'transfer.api.globus.org'],
     env,
@@ -86,5 +88,7 @@ test('auto with an empty keychain keeps using a token file that holds tokens', a
   await storage.writeTokens({ 'a.example': tokenGroup('a.example') });
   const status = await runCli(['--storage', 'auto', 'status', '--json'], env);
   assert.equal(JSON.parse(status.stdout).storage, file, status.stderr);
+  // auto says which one it took.
+  assert.equal(JSON.parse(status.stdout).storageKind, 'ini');
   await storage.clearTokens();
 });
