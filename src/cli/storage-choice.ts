@@ -1,7 +1,8 @@
 /**
  * The one place where a storage is chosen: `--storage` (or NATIVE_LOGIN_STORAGE) is a path
  * (the fair-research-login INI file there), a storage name, or a `postgres://` / `redis://`
- * URL (a server storage, namespace = the client id); `migrate --from/--to` take names. Every command (the fast `token` path included) opens storages here; each kind is
+ * URL (a server storage, namespace = the client id); `migrate --from/--to` take names and
+ * URLs. Every command (the fast `token` path included) opens storages here; each kind is
  * loaded on first use. A new kind of storage is one entry in NAMED_STORAGES.
  */
 import { KeychainUnavailable, UsageError } from '../errors.js';
