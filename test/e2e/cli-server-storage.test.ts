@@ -10,16 +10,14 @@ import { spawn } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { NativeClient } from '../../src/native-client.js';
 import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import { PostgresTokenStorage } from '../../src/storage/postgres-token-storage.js';
 import { RedisTokenStorage } from '../../src/storage/redis-token-storage.js';
 import { baseEnv, type CliResult, REPO, runCli, TEST_CLIENT_ID } from '../cli/cli-harness.js';
 import { startPostgres, startRedis } from '../helpers/private-servers.js';
-import { scriptedBrowser } from '../helpers/scripted-browser.js';
+import { loginWithScriptedBrowser } from '../helpers/scripted-browser.js';
 
 const PASSWORD = 'pw-must-not-show';
 let emulator: Emulator;
@@ -59,16 +57,7 @@ for (const kind of ['postgres', 'redis'] as const) {
       assert.doesNotMatch(result.stdout + result.stderr, new RegExp(PASSWORD));
 
     test('status, token (refreshing into the server) and logout', async () => {
-      const client = new NativeClient({
-        clientId: TEST_CLIENT_ID,
-        authBaseUrl: emulator.url,
-        tokenStorage: storage,
-        openBrowser: scriptedBrowser({ decision: 'allow' }).openBrowser,
-        stdin: new PassThrough(),
-        stderr: new PassThrough(),
-        env: {},
-      });
-      const tokens = await client.login({ refreshTokens: true });
+      const tokens = await loginWithScriptedBrowser(emulator.url, TEST_CLIENT_ID, storage);
       const status = await cli(['--storage', url, 'status', '--json']);
       noPassword(status);
       assert.equal(status.code, 0, status.stderr);
@@ -104,16 +93,7 @@ for (const kind of ['postgres', 'redis'] as const) {
     test('migrate: from the INI file to the server, one store under two URLs refused, and back', async () => {
       const iniFile = join(home, `.migrate-${kind}.cfg`);
       const ini = new MultiClientTokenStorage({ filename: iniFile });
-      const client = new NativeClient({
-        clientId: TEST_CLIENT_ID,
-        authBaseUrl: emulator.url,
-        tokenStorage: ini,
-        openBrowser: scriptedBrowser({ decision: 'allow' }).openBrowser,
-        stdin: new PassThrough(),
-        stderr: new PassThrough(),
-        env: {},
-      });
-      const tokens = await client.login({ refreshTokens: true });
+      const tokens = await loginWithScriptedBrowser(emulator.url, TEST_CLIENT_ID, ini);
       const names = Object.keys(tokens).sort();
       const there = await cli(['--storage', iniFile, 'migrate', '--from', 'ini', '--to', url]);
       noPassword(there);

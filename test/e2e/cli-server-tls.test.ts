@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
-import { NativeClient } from '../../src/native-client.js';
 import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import { baseEnv, type CliResult, runCli, TEST_CLIENT_ID } from '../cli/cli-harness.js';
 import { startPostgres, startRedis } from '../helpers/private-servers.js';
-import { scriptedBrowser } from '../helpers/scripted-browser.js';
+import { loginWithScriptedBrowser } from '../helpers/scripted-browser.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates.js';
 
 const PASSWORD = 'pw-must-not-show';
@@ -46,15 +44,7 @@ for (const kind of ['postgres', 'redis'] as const) {
           : server.url.replace('//', `//:${PASSWORD}@`);
       const iniFile = join(home, `.tls-${kind}.cfg`);
       const ini = new MultiClientTokenStorage({ filename: iniFile });
-      const tokens = await new NativeClient({
-        clientId: TEST_CLIENT_ID,
-        authBaseUrl: emulator.url,
-        tokenStorage: ini,
-        openBrowser: scriptedBrowser({ decision: 'allow' }).openBrowser,
-        stdin: new PassThrough(),
-        stderr: new PassThrough(),
-        env: {},
-      }).login({ refreshTokens: true });
+      const tokens = await loginWithScriptedBrowser(emulator.url, TEST_CLIENT_ID, ini);
       const env = baseEnv(home, { GLOBUS_SDK_SERVICE_URL_AUTH: emulator.url });
       const cli = (args: string[], trust: boolean): Promise<CliResult> =>
         runCli(['--client-id', TEST_CLIENT_ID, ...args], {

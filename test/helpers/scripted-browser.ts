@@ -3,6 +3,11 @@
  * redirects, and on a consent page submits its form with the Allow (or Decline) button, the
  * way a person would. It speaks only HTTP, so it works against any server on loopback.
  */
+import { PassThrough } from 'node:stream';
+import { NativeClient } from '../../src/native-client.js';
+import type { TokenStorage } from '../../src/storage/token-storage.js';
+import type { TokensByResourceServer } from '../../src/tokens/token-group.js';
+
 export type ScriptedBrowser = {
   openBrowser: (url: string) => Promise<void>;
   /** Every URL visited, in order. */
@@ -122,4 +127,24 @@ function decode(text: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/**
+ * A login of `clientId` with refresh tokens against the auth server at `authBaseUrl`, the
+ * scripted browser allowing, saved into `tokenStorage`: tokens to start a CLI test from.
+ */
+export function loginWithScriptedBrowser(
+  authBaseUrl: string,
+  clientId: string,
+  tokenStorage: TokenStorage,
+): Promise<TokensByResourceServer> {
+  return new NativeClient({
+    clientId,
+    authBaseUrl,
+    tokenStorage,
+    openBrowser: scriptedBrowser({ decision: 'allow' }).openBrowser,
+    stdin: new PassThrough(),
+    stderr: new PassThrough(),
+    env: {},
+  }).login({ refreshTokens: true });
 }
