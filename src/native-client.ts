@@ -253,7 +253,8 @@ export class NativeClient {
 
   /** Refreshes every group (each must have a refresh token), saving the new tokens. */
   async refreshTokens(tokens: TokensByResourceServer): Promise<TokensByResourceServer> {
-    const groups = Object.values(validateTokens(tokens));
+    const valid = validateTokens(tokens);
+    const groups = Object.values(valid);
     const without = groups.filter((group) => !group.refresh_token);
     if (without.length > 0) {
       throw new TokensExpired(
@@ -270,7 +271,7 @@ export class NativeClient {
       storage === null
         ? await this.#refresher.refreshAll(groups)
         : await withStorageLock(storage, async () => {
-            checkOneIdentity(await storage.readTokens(), validateTokens(tokens));
+            checkOneIdentity(await storage.readTokens(), valid);
             return this.#refresher.refreshAll(groups);
           });
     const failed = settled.find((result) => result.status === 'rejected');
