@@ -69,7 +69,7 @@ export function coldCommands({ layout, authUrl, refreshToken }) {
       BENCH_RS: TRANSFER,
       GLOBUS_SDK_SERVICE_URL_AUTH: authUrl,
       // A runtime folder of the run's own, as a desktop session has: the memo of the checked
-      // 1,000-client file (src/storage/check-memo.ts) lives there, not in the user's.
+      // 1,000-client file (src/storage/file/check-memo.ts) lives there, not in the user's.
       XDG_RUNTIME_DIR: join(layout.dir, 'runtime'),
       ...extraEnv,
     }),

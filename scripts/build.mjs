@@ -50,7 +50,7 @@ const ENTRIES = {
   index: 'index.ts',
   'cli/main': 'cli/main.ts',
   'emulator/index': 'emulator/index.ts',
-  'storage/keyring-worker': 'storage/keyring-worker.ts',
+  'storage/keyring/keyring-worker': 'storage/keyring/keyring-worker.ts',
 };
 
 /** The entries other code imports (the CLI and the keychain worker are only run). */
@@ -72,7 +72,7 @@ const CLI_FAST_PATH = [
   'cli/main.ts',
   'cli/commands/token.ts',
   'cli/storage-choice.ts',
-  'storage/multi-client-token-storage.ts',
+  'storage/ini/multi-client-token-storage.ts',
 ];
 const LIBRARY_FAST_PATH = ['index.ts'];
 const CHUNKS = [
@@ -81,7 +81,7 @@ const CHUNKS = [
   ['messages', ['cli/restate-error.ts', 'cli/help.ts']],
   // The keychain worker's own code: each keychain operation starts one, which then compiles
   // this small chunk instead of the library.
-  ['keychain', ['storage/keyring-layout.ts']],
+  ['keychain', ['storage/keyring/keyring-layout.ts']],
   // The in-process mutex and sleep too: the library's storages and a refresh's lock both
   // use them, and both load `client` already.
   ['client', ['native-client.ts', 'storage/create-mutex.ts', 'sleep.ts']],
@@ -89,16 +89,20 @@ const CHUNKS = [
   // the CLI does not load every other storage along with it.
   [
     'write',
-    ['storage/atomic-write.ts', 'storage/file-lock.ts', 'storage/private-runtime-folder.ts'],
+    [
+      'storage/file/atomic-write.ts',
+      'storage/file/file-lock.ts',
+      'storage/file/private-runtime-folder.ts',
+    ],
   ],
   ['library', LIBRARY_FAST_PATH],
   [
     'refresh',
     [
       'globus-auth/auth-request.ts',
-      'storage/ini-token-edits.ts',
+      'storage/ini/ini-token-edits.ts',
       'storage/instance-lock.ts',
-      'storage/merge-before-rename.ts',
+      'storage/file/merge-before-rename.ts',
     ],
   ],
   [

@@ -40,7 +40,7 @@ async function train() {
   let emulator;
   try {
     process.env.HOME = home;
-    // Memos of checked token files (storage/check-memo.ts) go here, not to the user's folder.
+    // Memos of checked token files (storage/file/check-memo.ts) go here, not to the user's folder.
     process.env.XDG_RUNTIME_DIR = join(home, 'runtime');
     for (const name of Object.keys(process.env)) {
       if (name.startsWith('GLOBUS_') || name.startsWith('NATIVE_LOGIN_')) delete process.env[name];
@@ -75,7 +75,7 @@ async function train() {
     };
     const file = join(home, '.globus-native-apps.cfg');
     // A file shared by 200 clients, in a home of its own: the fast read of big files
-    // (storage/ini-fast-read.ts), and its memo once the file has settled (check-memo.ts).
+    // (storage/ini/ini-fast-read.ts), and its memo once the file has settled (check-memo.ts).
     const ours = readFileSync(file, 'utf8');
     const others = Array.from({ length: 200 }, (_, i) =>
       ours.replaceAll(CLIENT_ID, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),

@@ -8,8 +8,8 @@ import { ConfidentialAuthClient } from './globus-auth/confidential-auth-client.j
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { DEFAULT_SCOPES, type Logger, type LogoutResult } from './native-client-options.js';
 import { clientCredentialsStorage } from './storage/client-credentials-storage.js';
+import { MultiClientTokenStorage } from './storage/ini/multi-client-token-storage.js';
 import { MemoryTokenStorage } from './storage/memory-token-storage.js';
-import { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 import {
   assertTokenStorage,
   readValidTokens,

@@ -54,38 +54,38 @@ export {
   type NativeClientOptions,
   type QueryParams,
 } from './native-client.js';
-export { ConfigParserTokenStorage } from './storage/config-parser-token-storage.js';
-export { globusAppLoginNotes } from './storage/globus-app-entries.js';
+export { globusAppLoginNotes } from './storage/globus-app/globus-app-entries.js';
 export {
   DEFAULT_NAMESPACE,
   GLOBUS_APP_FORMAT_VERSION,
-} from './storage/globus-app-format.js';
+} from './storage/globus-app/globus-app-format.js';
 export {
   type GlobusAppPathOptions,
   globusAppTokenPath,
   slugifyAppName,
-} from './storage/globus-app-paths.js';
+} from './storage/globus-app/globus-app-paths.js';
 export {
   GlobusAppTokenStorage,
   type GlobusAppTokenStorageOptions,
-} from './storage/globus-app-token-storage.js';
+} from './storage/globus-app/globus-app-token-storage.js';
+export { ConfigParserTokenStorage } from './storage/ini/config-parser-token-storage.js';
+export { MultiClientTokenStorage } from './storage/ini/multi-client-token-storage.js';
 export { JSONTokenStorage } from './storage/json-token-storage.js';
 export {
   KeyringTokenStorage,
   type KeyringTokenStorageOptions,
-} from './storage/keyring-token-storage.js';
+} from './storage/keyring/keyring-token-storage.js';
 export { MemoryTokenStorage } from './storage/memory-token-storage.js';
-export { MultiClientTokenStorage } from './storage/multi-client-token-storage.js';
 export {
   type PgPoolLike,
   PostgresTokenStorage,
   type PostgresTokenStorageOptions,
-} from './storage/postgres-token-storage.js';
+} from './storage/server/postgres-token-storage.js';
 export {
   type RedisClientLike,
   RedisTokenStorage,
   type RedisTokenStorageOptions,
-} from './storage/redis-token-storage.js';
+} from './storage/server/redis-token-storage.js';
 export type { MaybePromise, TokenStorage } from './storage/token-storage.js';
 export { parseScopes } from './tokens/scopes.js';
 export type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';

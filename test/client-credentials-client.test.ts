@@ -8,8 +8,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { ClientCredentialsClient } from '../src/client-credentials-client.js';
 import type { ClientCredentialsClientOptions } from '../src/client-credentials-options.js';
 import { AuthServerError, IdentityMismatch, UsageError } from '../src/errors.js';
+import { MultiClientTokenStorage } from '../src/storage/ini/multi-client-token-storage.js';
 import { MemoryTokenStorage } from '../src/storage/memory-token-storage.js';
-import { MultiClientTokenStorage } from '../src/storage/multi-client-token-storage.js';
 import { CLIENT_ID, type ClientSetup, setupClient } from './helpers/client-setup.js';
 import { hasPython, readWithPython } from './reliability/python-ini.js';
 

@@ -54,7 +54,7 @@ describe('the library entry point loads only what reading stored tokens needs', 
   test('the closure is found (the walk itself works)', () => {
     for (const needed of [
       'native-client.ts',
-      'storage/multi-client-token-storage.ts',
+      'storage/ini/multi-client-token-storage.ts',
       'authorizers/refresh-token-authorizer.ts',
       'globus-auth/globus-auth-client.ts',
       'node:fs',
@@ -92,9 +92,9 @@ describe('the library entry point loads only what reading stored tokens needs', 
       'code-handlers/run-code-handlers.ts',
       'code-handlers/wait-for-code.ts',
       // Writing and locking files: a script that reads valid tokens writes nothing.
-      'storage/atomic-write.ts',
-      'storage/file-lock.ts',
-      'storage/private-runtime-folder.ts',
+      'storage/file/atomic-write.ts',
+      'storage/file/file-lock.ts',
+      'storage/file/private-runtime-folder.ts',
     ]) {
       assert.ok(!loaded.has(lazy), `${lazy} is loaded by import('native-login')`);
     }

@@ -10,8 +10,8 @@ import {
   UsageError,
 } from '../src/errors.js';
 import { NativeClient } from '../src/native-client.js';
+import { MultiClientTokenStorage } from '../src/storage/ini/multi-client-token-storage.js';
 import { MemoryTokenStorage } from '../src/storage/memory-token-storage.js';
-import { MultiClientTokenStorage } from '../src/storage/multi-client-token-storage.js';
 import type { TokensByResourceServer } from '../src/tokens/token-group.js';
 import { CLIENT_ID, type ClientSetup, setupClient } from './helpers/client-setup.js';
 

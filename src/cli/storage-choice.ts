@@ -6,8 +6,11 @@
  * loaded on first use. A new kind of storage is one entry in NAMED_STORAGES.
  */
 import { KeychainUnavailable, UsageError } from '../errors.js';
-import { type GlobusAppPathOptions, globusAppTokenPath } from '../storage/globus-app-paths.js';
-import { describeServerUrl } from '../storage/server-errors.js';
+import {
+  type GlobusAppPathOptions,
+  globusAppTokenPath,
+} from '../storage/globus-app/globus-app-paths.js';
+import { describeServerUrl } from '../storage/server/server-errors.js';
 import type { TokenStorage } from '../storage/token-storage.js';
 import type { CliSettings } from './settings.js';
 
@@ -45,7 +48,9 @@ const ini: StorageKind = {
 
 const globusApp: StorageKind = {
   async choose(settings, clientId) {
-    const { GlobusAppTokenStorage } = await import('../storage/globus-app-token-storage.js');
+    const { GlobusAppTokenStorage } = await import(
+      '../storage/globus-app/globus-app-token-storage.js'
+    );
     const storage = new GlobusAppTokenStorage(globusAppPlace(settings, clientId));
     const description = globusApp.describe(settings, clientId);
     return { storage, kind: 'globus-app', path: storage.filename, description };
@@ -100,11 +105,13 @@ function serverKind(url: string): StorageKind | undefined {
     async choose(_settings, clientId) {
       const description = describeServerUrl(url);
       if (postgres) {
-        const { PostgresTokenStorage } = await import('../storage/postgres-token-storage.js');
+        const { PostgresTokenStorage } = await import(
+          '../storage/server/postgres-token-storage.js'
+        );
         const storage = new PostgresTokenStorage({ connectionString: url, namespace: clientId });
         return { storage, kind: 'postgres', description };
       }
-      const { RedisTokenStorage } = await import('../storage/redis-token-storage.js');
+      const { RedisTokenStorage } = await import('../storage/server/redis-token-storage.js');
       const storage = new RedisTokenStorage({ url, namespace: clientId });
       return { storage, kind: 'redis', description };
     },
@@ -188,14 +195,14 @@ export function describeStorage(settings: CliSettings, name = storageName(settin
 }
 
 async function openIni(filename: string, clientId: string) {
-  const { MultiClientTokenStorage } = await import('../storage/multi-client-token-storage.js');
+  const { MultiClientTokenStorage } = await import('../storage/ini/multi-client-token-storage.js');
   const storage = new MultiClientTokenStorage({ filename });
   storage.setClientId(clientId);
   return storage;
 }
 
 async function openKeyring(clientId: string, timeoutMs?: number) {
-  const { KeyringTokenStorage } = await import('../storage/keyring-token-storage.js');
+  const { KeyringTokenStorage } = await import('../storage/keyring/keyring-token-storage.js');
   return new KeyringTokenStorage({ clientId, ...(timeoutMs !== undefined && { timeoutMs }) });
 }
 

@@ -1,4 +1,4 @@
-import { ConfigParserTokenStorage } from './config-parser-token-storage.js';
+import { ConfigParserTokenStorage } from './ini/config-parser-token-storage.js';
 import type { TokenStorage } from './token-storage.js';
 
 /**

@@ -6,8 +6,8 @@ import {
   validateTokenGroup,
   validateTokens,
 } from '../tokens/token-group.js';
+import { TokenFile, type TokenFileOptions } from './file/token-file.js';
 import { FLAT_FIELDS } from './flat-keys.js';
-import { TokenFile, type TokenFileOptions } from './token-file.js';
 import type { TokenStorage } from './token-storage.js';
 
 /** Options of `JSONTokenStorage`. */

@@ -1,5 +1,5 @@
 import { TokenStorageError } from '../errors.js';
-import { errorCode } from './fs-errors.js';
+import { errorCode } from './file/fs-errors.js';
 
 /**
  * Loads an optional dependency (a database driver) on first use, so that importing

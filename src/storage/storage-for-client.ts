@@ -1,5 +1,5 @@
 import { isClientScoped } from './client-scoped.js';
-import { MultiClientTokenStorage } from './multi-client-token-storage.js';
+import { MultiClientTokenStorage } from './ini/multi-client-token-storage.js';
 import { assertTokenStorage, type TokenStorage } from './token-storage.js';
 
 /**

@@ -286,10 +286,14 @@ console.log(typeof NativeClient, typeof MultiClientTokenStorage);
     const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
     assert.equal(version.stdout, `${pkg.version}\n`, version.stderr);
     // An unreadable request is answered without touching any keychain.
-    const worker = spawnSync(process.execPath, [join(REPO, 'dist/storage/keyring-worker.js')], {
-      input: 'not json',
-      encoding: 'utf8',
-    });
+    const worker = spawnSync(
+      process.execPath,
+      [join(REPO, 'dist/storage/keyring/keyring-worker.js')],
+      {
+        input: 'not json',
+        encoding: 'utf8',
+      },
+    );
     assert.deepEqual(JSON.parse(worker.stdout), {
       ok: false,
       kind: 'keychain',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { TokenFileCorrupt } from '../../src/errors.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import type { TokensByResourceServer } from '../../src/tokens/token-group.js';
 import {
   baseEnv,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/index.js';
 import { NativeClient, type NativeClientOptions } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { type ScriptedBrowser, scriptedBrowser } from './scripted-browser.js';
 
 /** The client id the tests register with the emulator. */

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { type OidcPeer, startOidcProvider } from '../helpers/oidc-provider-server.js';
 import { peerClient, userinfoStatus } from './peer-client.js';
 

@@ -14,7 +14,7 @@ if (barrier) {
     import('../../src/cli/commands/token.js'),
     import('../../src/cli/settings.js'),
     import('../../src/native-client.js'),
-    import('../../src/storage/multi-client-token-storage.js'),
+    import('../../src/storage/ini/multi-client-token-storage.js'),
   ]);
   writeFileSync(`${barrier}.ready-${process.pid}`, '');
   while (!existsSync(barrier)) await sleep(1);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { GlobusAppTokenStorage } from '../../src/storage/globus-app-token-storage.js';
+import { GlobusAppTokenStorage } from '../../src/storage/globus-app/globus-app-token-storage.js';
 import { CLIENT_ID, type ClientSetup, setupClient } from '../helpers/client-setup.js';
 import { run } from '../storage/storage-test-kit.js';
 import { type Child, childEnv, killAll, releaseBarrier, startCli } from './children.js';

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { type Child, childEnv, killAll, startWorker } from './children.js';
 import { hasPython, readWithPython } from './python-ini.js';
 import { SecretScan } from './secret-scan.js';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { childEnv, script, start } from './children.js';
 import { checkVersion, describeLock, leftovers } from './crash-check.js';
 import { SecretScan } from './secret-scan.js';

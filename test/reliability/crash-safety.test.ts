@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { type Child, childEnv, killAll, startWorker } from './children.js';
 import { checkVersion, describeLock, leftovers } from './crash-check.js';
 import { mulberry32, type Random, seedFrom } from './prng.js';

@@ -5,9 +5,9 @@
  * clear, and moving a file aside. Prints `done`.
  */
 import { NativeClient } from '../../src/native-client.js';
-import { ConfigParserTokenStorage } from '../../src/storage/config-parser-token-storage.js';
+import { ConfigParserTokenStorage } from '../../src/storage/ini/config-parser-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import type { TokenStorage } from '../../src/storage/token-storage.js';
 import { clientIdFor, fakeGroup, TRANSFER, UNUSED_AUTH_URL } from './token-text.js';
 

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { LoginException, NoSavedTokens, TokenFileCorrupt } from '../../src/errors.js';
 import { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { clientIdFor, sectionGroup, TRANSFER, UNUSED_AUTH_URL, versionOf } from './token-text.js';
 
 const [filename, indexText, stopFile] = process.argv.slice(2) as [string, string, string];

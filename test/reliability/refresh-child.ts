@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline';
 import { LoginException } from '../../src/errors.js';
 import { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 
 const [authBaseUrl, filename, clientId] = process.argv.slice(2) as [string, string, string];
 const lines = createInterface({ input: process.stdin });

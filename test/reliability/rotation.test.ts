@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import type { TokensByResourceServer } from '../../src/tokens/token-group.js';
 import { CLIENT_ID, type ClientSetup, setupClient } from '../helpers/client-setup.js';
 import { type Child, childEnv, killAll, startWorker } from './children.js';

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { LoginException } from '../../src/errors.js';
 import { NativeClient } from '../../src/native-client.js';
-import { PostgresTokenStorage } from '../../src/storage/postgres-token-storage.js';
-import { RedisTokenStorage } from '../../src/storage/redis-token-storage.js';
+import { PostgresTokenStorage } from '../../src/storage/server/postgres-token-storage.js';
+import { RedisTokenStorage } from '../../src/storage/server/redis-token-storage.js';
 
 const [authBaseUrl, clientId, ttl] = process.argv.slice(2) as [string, string, string];
 const lines = createInterface({ input: process.stdin });

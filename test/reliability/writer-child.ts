@@ -7,7 +7,7 @@
  */
 import { LoginException } from '../../src/errors.js';
 import { NativeClient } from '../../src/native-client.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import {
   clientIdFor,
   sectionGroup,

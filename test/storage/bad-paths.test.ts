@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TokenStorageError } from '../../src/errors.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import type { TokensByResourceServer } from '../../src/tokens/token-group.js';
 
 const tokens: TokensByResourceServer = {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigParserTokenStorage } from '../../src/storage/config-parser-token-storage.js';
+import { ConfigParserTokenStorage } from '../../src/storage/ini/config-parser-token-storage.js';
 import { InstanceLock } from '../../src/storage/instance-lock.js';
 
 /** Runs `fn` and returns the distinct AsyncLocalStorage instances it ran a store in. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigParserTokenStorage } from '../../src/storage/config-parser-token-storage.js';
+import { ConfigParserTokenStorage } from '../../src/storage/ini/config-parser-token-storage.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
 import { JSONTokenStorage } from '../../src/storage/json-token-storage.js';
 import { MemoryTokenStorage } from '../../src/storage/memory-token-storage.js';
-import { MultiClientTokenStorage } from '../../src/storage/multi-client-token-storage.js';
 import { assertTokenStorage } from '../../src/storage/token-storage.js';
 import { type TokensByResourceServer, validateTokens } from '../../src/tokens/token-group.js';
 import { runStorageContract } from './token-storage-contract.js';

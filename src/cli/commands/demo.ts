@@ -12,7 +12,7 @@ import { LocalServerCodeHandler } from '../../code-handlers/local-server-code-ha
 import { type Emulator, startEmulator } from '../../emulator/index.js';
 import { LoginCancelled } from '../../errors.js';
 import { NativeClient } from '../../native-client.js';
-import { MultiClientTokenStorage } from '../../storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../storage/ini/multi-client-token-storage.js';
 import { validateTokens } from '../../tokens/token-group.js';
 import type { OptionValues } from '../args.js';
 import { gareChapter } from '../demo-gare.js';

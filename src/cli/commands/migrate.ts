@@ -4,9 +4,9 @@
  * Python GlobusApp's JSON file), one identity only, the source left alone unless asked.
  */
 import { IdentityMismatch, UsageError } from '../../errors.js';
-import { globusAppLoginNotes } from '../../storage/globus-app-entries.js';
+import { globusAppLoginNotes } from '../../storage/globus-app/globus-app-entries.js';
 import { MemoryTokenStorage } from '../../storage/memory-token-storage.js';
-import { describeServerUrl } from '../../storage/server-errors.js';
+import { describeServerUrl } from '../../storage/server/server-errors.js';
 import { readValidTokens } from '../../storage/token-storage.js';
 import type { TokensByResourceServer } from '../../tokens/token-group.js';
 import { type OptionValues, stringValue } from '../args.js';

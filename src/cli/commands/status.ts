@@ -39,7 +39,7 @@ export async function run(values: OptionValues, settings: CliSettings, io: CliIo
   io.stdout.write(`Client id:  ${settings.clientId}\n${where} ${choice.description}\n\n`);
   io.stdout.write(statusTable(entries, now));
   if (settings.storage === 'globus-app') {
-    const { globusAppLoginNotes } = await import('../../storage/globus-app-entries.js');
+    const { globusAppLoginNotes } = await import('../../storage/globus-app/globus-app-entries.js');
     for (const note of globusAppLoginNotes(tokens)) io.stderr.write(`note: ${note}\n`);
   }
   if (!usable) {

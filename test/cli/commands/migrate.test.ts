@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { MultiClientTokenStorage } from '../../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../../src/storage/ini/multi-client-token-storage.js';
 import { tokenGroup } from '../../storage/storage-test-kit.js';
 import { baseEnv, runCli, TEST_CLIENT_ID } from '../cli-harness.js';
 

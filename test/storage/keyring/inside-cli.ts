@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type Emulator, startEmulator } from '../../../src/emulator/index.js';
-import { MultiClientTokenStorage } from '../../../src/storage/multi-client-token-storage.js';
+import { MultiClientTokenStorage } from '../../../src/storage/ini/multi-client-token-storage.js';
 import { runCli, TEST_CLIENT_ID, writeBrowserScript } from '../../cli/cli-harness.js';
 import { tokenGroup } from '../storage-test-kit.js';
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
+import { KeyringTokenStorage } from '../../../src/storage/keyring/keyring-token-storage.js';
 import { LONG_SCOPE } from './crash-groups.js';
 
 const ROUNDS = 4;

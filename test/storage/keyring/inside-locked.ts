@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { KeychainUnavailable } from '../../../src/errors.js';
-import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
+import { KeyringTokenStorage } from '../../../src/storage/keyring/keyring-token-storage.js';
 import { lockLoginCollection } from '../../helpers/secret-service.js';
 import { tempFolder, tokenGroup } from '../storage-test-kit.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
+import { KeyringTokenStorage } from '../../../src/storage/keyring/keyring-token-storage.js';
 import { CLIENT_ID, type ClientSetup, setupClient } from '../../helpers/client-setup.js';
 import { type Child, killAll, releaseBarrier, startCli } from '../../reliability/children.js';
 

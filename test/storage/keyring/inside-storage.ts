@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { TokenStorageError } from '../../../src/errors.js';
-import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
+import { KeyringTokenStorage } from '../../../src/storage/keyring/keyring-token-storage.js';
 import { tempFolder, tokenGroup } from '../storage-test-kit.js';
 import { runStorageContract } from '../token-storage-contract.js';
 

@@ -3,7 +3,7 @@
  * 2, 3, … of two groups (one short, one long enough to need several items), printing
  * `wrote <n>` after each, until it is killed.
  */
-import { KeyringTokenStorage } from '../../../src/storage/keyring-token-storage.js';
+import { KeyringTokenStorage } from '../../../src/storage/keyring/keyring-token-storage.js';
 import { crashGroups } from './crash-groups.js';
 
 const storage = new KeyringTokenStorage({ clientId: process.argv[2] as string });
