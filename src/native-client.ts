@@ -4,7 +4,6 @@ import { RefreshTokenAuthorizer } from './authorizers/refresh-token-authorizer.j
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
-import { shouldOpenBrowser } from './code-handlers/remote-session.js';
 import { DependentConsents } from './dependent-consents.js';
 import {
   type AuthorizationRequirementsError,
@@ -19,6 +18,7 @@ import {
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { mergeRequiredScopes } from './globus-auth/gare-authorize-params.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
+import { LoginRedrive } from './login-redrive.js';
 import {
   DEFAULT_SCOPES,
   type Logger,
@@ -32,9 +32,10 @@ import { storageForClient } from './storage/storage-for-client.js';
 import { readValidTokens, type TokenStorage, withStorageLock } from './storage/token-storage.js';
 import { printable } from './terminal-text.js';
 import { TokenRefresher } from './token-refresher.js';
-import { isExpired, REFRESH_LEEWAY_SECONDS, systemNow } from './tokens/expiry.js';
+import { systemNow } from './tokens/expiry.js';
 import { checkOneIdentity } from './tokens/one-identity.js';
-import { byScope, missingScopes, parseScopes } from './tokens/scopes.js';
+import { byScope, parseScopes } from './tokens/scopes.js';
+import { usableTokens } from './tokens/usable-tokens.js';
 
 export {
   DEFAULT_SCOPES,
@@ -72,7 +73,7 @@ export class NativeClient {
   readonly #logger: Logger;
   readonly #refresher: TokenRefresher;
   readonly #consents: DependentConsents;
-  readonly #redrives = new Map<string, Promise<TokensByResourceServer>>();
+  readonly #redrive: LoginRedrive;
   #browserSuppressed = false;
   #loginQueue: Promise<void> = Promise.resolve();
   #warnedAdditionalParams = false;
@@ -116,6 +117,11 @@ export class NativeClient {
     );
     this.#codeHandlers = this.#legacyCodeHandlers(options);
     this.#consents = new DependentConsents(this.#auth, this.#now);
+    this.#redrive = new LoginRedrive({
+      login: (loginOptions) => this.login(loginOptions),
+      options,
+      defaultScopes: this.defaultScopes,
+    });
   }
 
   /**
@@ -198,24 +204,9 @@ export class NativeClient {
   async loadTokens(requestedScopes?: string | readonly string[]): Promise<TokensByResourceServer> {
     const scopes = parseScopes(requestedScopes);
     const stored = await this.#readStored();
-    const missing = missingScopes(
-      scopes,
-      Object.values(stored).map((group) => group.scope),
-    );
-    if (missing.length > 0) throw new ScopesMismatch(missing);
-    // Only the groups that hold at least one requested scope (all when none are requested).
-    const selected = Object.values(stored).filter(
-      (group) => missingScopes(scopes, group.scope).length < scopes.length || scopes.length === 0,
-    );
-    const now = this.#now();
-    const dead = selected.filter((group) => !group.refresh_token && isExpired(group, now));
-    // Asked for nothing in particular: like Python, give what is usable and leave the dead out.
-    if (dead.length > 0 && (scopes.length > 0 || dead.length === selected.length))
-      throw new TokensExpired(dead.map((group) => group.resource_server));
-    const alive = selected.filter((group) => !dead.includes(group));
-    const stale = alive.filter((group) => isExpired(group, now, REFRESH_LEEWAY_SECONDS));
+    const { alive, stale } = usableTokens(stored, scopes, this.#now());
     // Settle every refresh before answering, so no save lands after the caller moved on.
-    const settled = await this.#refresher.refreshAll(stale.filter((group) => group.refresh_token));
+    const settled = await this.#refresher.refreshAll(stale);
     const failed = settled.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;
     const out: TokensByResourceServer = {};
@@ -291,7 +282,7 @@ export class NativeClient {
       ...(this.#options.onAuthorizationRequired === 'login'
         ? {
             onAuthorizationRequired: (error: AuthorizationRequirementsError) =>
-              this.#redrive(error, tokens),
+              this.#redrive.tokensFor(error, tokens),
           }
         : {}),
     };
@@ -303,38 +294,6 @@ export class NativeClient {
       });
     }
     return new AccessTokenAuthorizer(tokens.access_token, common);
-  }
-
-  /**
-   * The opt-in redrive: one login with the GARE's parameters (and the scopes this authorizer's
-   * token had), then the new tokens for its resource server. Null, so the GARE is thrown, when
-   * no person can answer: no terminal to paste into and no browser to open.
-   */
-  async #redrive(
-    error: AuthorizationRequirementsError,
-    group: TokenGroup,
-  ): Promise<TokenGroup | null> {
-    const env = this.#options.env ?? process.env;
-    const stdin = (this.#options.stdin ?? process.stdin) as { isTTY?: boolean };
-    const browser = shouldOpenBrowser({
-      noBrowser: false,
-      env,
-      customOpener: this.#options.openBrowser !== undefined,
-    });
-    if (!browser && stdin.isTTY !== true) return null;
-    const requestedScopes = [...this.defaultScopes, ...parseScopes(group.scope)];
-    // Calls that meet the same requirement at once share one login, not one each.
-    const key = JSON.stringify([requestedScopes, error.gare.authorization_parameters]);
-    let pending = this.#redrives.get(key);
-    if (!pending) {
-      pending = this.login({
-        requestedScopes,
-        refreshTokens: Boolean(group.refresh_token),
-        authorizationParameters: error.gare.authorization_parameters,
-      }).finally(() => this.#redrives.delete(key));
-      this.#redrives.set(key, pending);
-    }
-    return (await pending)[group.resource_server] ?? null;
   }
 
   /** An authorizer per resource server for the stored tokens holding the scopes. */
