@@ -108,7 +108,7 @@ const CHUNKS = [
   [
     'login',
     [
-      'interactive-login.ts',
+      'native-client/interactive-login.ts',
       'globus-auth/id-token.ts',
       'code-handlers/loopback-server.ts',
       'code-handlers/redirect-request.ts',

@@ -20,8 +20,8 @@ export {
 export {
   ClientCredentialsClient,
   type ClientCredentialsClientOptions,
-} from './client-credentials-client.js';
-export { CLIENT_SECRET_ENV } from './client-secret.js';
+} from './client-credentials/client-credentials-client.js';
+export { CLIENT_SECRET_ENV } from './client-credentials/client-secret.js';
 export type {
   AuthenticateRequest,
   AuthorizationResponse,

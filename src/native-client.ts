@@ -4,7 +4,6 @@ import { RefreshTokenAuthorizer } from './authorizers/refresh-token-authorizer.j
 import type { CodeHandler } from './code-handlers/code-handler.js';
 import { InputCodeHandler } from './code-handlers/input-code-handler.js';
 import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
-import { DependentConsents } from './dependent-consents.js';
 import {
   type AuthorizationRequirementsError,
   KeychainUnavailable,
@@ -18,20 +17,21 @@ import {
 import { resolveAuthBaseUrl } from './globus-auth/environments.js';
 import { mergeRequiredScopes } from './globus-auth/gare-authorize-params.js';
 import { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { LoginRedrive } from './login-redrive.js';
+import { DependentConsents } from './native-client/dependent-consents.js';
+import { LoginRedrive } from './native-client/login-redrive.js';
 import {
   DEFAULT_SCOPES,
   type Logger,
   type LoginOptions,
   type LogoutResult,
   type NativeClientOptions,
-} from './native-client-options.js';
-import { revokeTokens } from './revoke-tokens.js';
-import { saveLoginTokens } from './save-login-tokens.js';
+} from './native-client/native-client-options.js';
+import { revokeTokens } from './native-client/revoke-tokens.js';
+import { saveLoginTokens } from './native-client/save-login-tokens.js';
+import { TokenRefresher } from './native-client/token-refresher.js';
 import { storageForClient } from './storage/storage-for-client.js';
 import { readValidTokens, type TokenStorage, withStorageLock } from './storage/token-storage.js';
 import { printable } from './terminal-text.js';
-import { TokenRefresher } from './token-refresher.js';
 import { systemNow } from './tokens/expiry.js';
 import { checkOneIdentity } from './tokens/one-identity.js';
 import { byScope, parseScopes } from './tokens/scopes.js';
@@ -44,7 +44,7 @@ export {
   type LogoutResult,
   type NativeClientOptions,
   type QueryParams,
-} from './native-client-options.js';
+} from './native-client/native-client-options.js';
 
 import {
   setEntry,
@@ -176,7 +176,7 @@ export class NativeClient {
       this.#logger.warn('login({ additionalParams }) is deprecated: use queryParams.');
     }
     // Loaded on first login: code handlers' servers, PKCE, the browser opener.
-    const { interactiveLogin } = await import('./interactive-login.js');
+    const { interactiveLogin } = await import('./native-client/interactive-login.js');
     const tokens = await interactiveLogin({
       auth: this.#auth,
       appName: this.appName,

@@ -2,7 +2,7 @@
 // src/index.ts. Login, HTTP, JWT and browser code must come in with `import()` on first use,
 // so that a script that only reads stored tokens does not pay for them (bench/ (a)).
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
@@ -82,7 +82,7 @@ describe('the library entry point loads only what reading stored tokens needs', 
 
   test('login, HTTP and JWT modules are loaded on first use', () => {
     for (const lazy of [
-      'interactive-login.ts',
+      'native-client/interactive-login.ts',
       'globus-auth/auth-request.ts',
       'globus-auth/node-http-send.ts',
       'globus-auth/id-token.ts',
@@ -96,6 +96,8 @@ describe('the library entry point loads only what reading stored tokens needs', 
       'storage/file/file-lock.ts',
       'storage/file/private-runtime-folder.ts',
     ]) {
+      // A path that no longer exists (a file moved) would pass the check below by itself.
+      assert.ok(existsSync(path.join(SRC, lazy)), `${lazy} is no file under src/`);
       assert.ok(!loaded.has(lazy), `${lazy} is loaded by import('native-login')`);
     }
   });

@@ -3,8 +3,8 @@
  * secret (NATIVE_LOGIN_CLIENT_SECRET or --client-secret-file), no `login` is needed; tokens
  * are the client's own, kept in their own section of the token file.
  */
-import type { ClientCredentialsClient } from '../client-credentials-client.js';
-import { CLIENT_SECRET_ENV } from '../client-secret.js';
+import type { ClientCredentialsClient } from '../client-credentials/client-credentials-client.js';
+import { CLIENT_SECRET_ENV } from '../client-credentials/client-secret.js';
 import { NoSavedTokens, UsageError } from '../errors.js';
 import { readValidTokens } from '../storage/token-storage.js';
 import { terminalSafeJson } from '../terminal-text.js';
@@ -54,7 +54,7 @@ async function createClientCredentialsClient(
 ): Promise<{ client: ClientCredentialsClient; choice: StorageChoice }> {
   const clientId = requireClientId(settings);
   const [{ ClientCredentialsClient }, { chooseStorage }] = await Promise.all([
-    import('../client-credentials-client.js'),
+    import('../client-credentials/client-credentials-client.js'),
     import('./storage-choice.js'),
   ]);
   const choice = await chooseStorage(settings, clientId);

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { ClientCredentialsClient } from '../../src/client-credentials-client.js';
-import type { ClientCredentialsClientOptions } from '../../src/client-credentials-options.js';
+import { ClientCredentialsClient } from '../../src/client-credentials/client-credentials-client.js';
+import type { ClientCredentialsClientOptions } from '../../src/client-credentials/client-credentials-options.js';
 import { AuthServerError, ScopesMismatch } from '../../src/errors.js';
 import { MemoryTokenStorage } from '../../src/storage/memory-token-storage.js';
 import {

@@ -4,7 +4,7 @@
  * `ps`), and never quoted back in any message.
  */
 import { constants } from 'node:fs';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** The environment variable that holds the secret for the CLI and, as a fallback, the library. */
 export const CLIENT_SECRET_ENV = 'NATIVE_LOGIN_CLIENT_SECRET';

@@ -1,9 +1,9 @@
 /** The options and results of NativeClient, apart so the facade stays readable. */
-import type { CodeHandler } from './code-handlers/code-handler.js';
-import type { InterruptSource } from './code-handlers/run-code-handlers.js';
-import type { LoginException } from './errors.js';
-import type { GareAuthorizationParameters } from './gare/gare-types.js';
-import type { TokenStorage } from './storage/token-storage.js';
+import type { CodeHandler } from '../code-handlers/code-handler.js';
+import type { InterruptSource } from '../code-handlers/run-code-handlers.js';
+import type { LoginException } from '../errors.js';
+import type { GareAuthorizationParameters } from '../gare/gare-types.js';
+import type { TokenStorage } from '../storage/token-storage.js';
 
 /** Scopes asked for when neither the client nor the call names any. */
 export const DEFAULT_SCOPES = 'openid profile email';

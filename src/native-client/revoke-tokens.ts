@@ -1,6 +1,6 @@
-import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
+import type { GlobusAuthClient } from '../globus-auth/globus-auth-client.js';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
 import type { LogoutResult } from './native-client-options.js';
-import type { TokensByResourceServer } from './tokens/token-group.js';
 
 /**
  * Revokes the access and refresh token of every group at Globus Auth, all of them even when

@@ -1,10 +1,10 @@
-import { IdentityMismatch, ScopesMismatch } from './errors.js';
-import type { ConfidentialAuthClient } from './globus-auth/confidential-auth-client.js';
-import type { Logger } from './native-client-options.js';
-import { readValidTokens, type TokenStorage, withStorageLock } from './storage/token-storage.js';
-import { isExpired, REFRESH_LEEWAY_SECONDS } from './tokens/expiry.js';
-import { missingScopes, parseScopes } from './tokens/scopes.js';
-import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
+import { IdentityMismatch, ScopesMismatch } from '../errors.js';
+import type { ConfidentialAuthClient } from '../globus-auth/confidential-auth-client.js';
+import type { Logger } from '../native-client/native-client-options.js';
+import { readValidTokens, type TokenStorage, withStorageLock } from '../storage/token-storage.js';
+import { isExpired, REFRESH_LEEWAY_SECONDS } from '../tokens/expiry.js';
+import { missingScopes, parseScopes } from '../tokens/scopes.js';
+import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 
 /** What a ClientTokenSource works with. */
 export type ClientTokenSourceParts = {

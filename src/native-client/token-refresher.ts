@@ -1,7 +1,7 @@
-import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { readValidTokens, type TokenStorage } from './storage/token-storage.js';
-import { isExpired, REFRESH_LEEWAY_SECONDS } from './tokens/expiry.js';
-import type { TokenGroup } from './tokens/token-group.js';
+import type { GlobusAuthClient } from '../globus-auth/globus-auth-client.js';
+import { readValidTokens, type TokenStorage } from '../storage/token-storage.js';
+import { isExpired, REFRESH_LEEWAY_SECONDS } from '../tokens/expiry.js';
+import type { TokenGroup } from '../tokens/token-group.js';
 
 /**
  * Refreshes token groups so that a refresh happens once however many ask: callers queue on

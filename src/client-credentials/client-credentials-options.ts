@@ -1,6 +1,6 @@
 /** The options of ClientCredentialsClient, apart so the client stays readable. */
-import type { Logger } from './native-client-options.js';
-import type { TokenStorage } from './storage/token-storage.js';
+import type { Logger } from '../native-client/native-client-options.js';
+import type { TokenStorage } from '../storage/token-storage.js';
 
 /** Everything a ClientCredentialsClient can be built with; every side effect is injectable. */
 export type ClientCredentialsClientOptions = {

@@ -1,8 +1,8 @@
-import { shouldOpenBrowser } from './code-handlers/remote-session.js';
-import type { AuthorizationRequirementsError } from './errors.js';
+import { shouldOpenBrowser } from '../code-handlers/remote-session.js';
+import type { AuthorizationRequirementsError } from '../errors.js';
+import { parseScopes } from '../tokens/scopes.js';
+import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
 import type { LoginOptions, NativeClientOptions } from './native-client-options.js';
-import { parseScopes } from './tokens/scopes.js';
-import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
 
 /** What a redrive needs of its client: a login, and where a person could answer one. */
 export type RedriveClient = {

@@ -4,8 +4,8 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hasClientSecret, readClientSecret } from '../src/client-secret.js';
-import { UsageError } from '../src/errors.js';
+import { hasClientSecret, readClientSecret } from '../../src/client-credentials/client-secret.js';
+import { UsageError } from '../../src/errors.js';
 
 const SECRET = 'Zx8+Wq2/Lm5=Secret';
 let dir: string;

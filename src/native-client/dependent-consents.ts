@@ -1,9 +1,9 @@
-import { LoginException } from './errors.js';
-import type { Consent } from './globus-auth/consents.js';
-import { consentsCover, hasDependents, readConsents } from './globus-auth/consents.js';
-import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { isExpired } from './tokens/expiry.js';
-import type { TokensByResourceServer } from './tokens/token-group.js';
+import { LoginException } from '../errors.js';
+import type { Consent } from '../globus-auth/consents.js';
+import { consentsCover, hasDependents, readConsents } from '../globus-auth/consents.js';
+import type { GlobusAuthClient } from '../globus-auth/globus-auth-client.js';
+import { isExpired } from '../tokens/expiry.js';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
 
 /**
  * Whether stored tokens meet requested scopes that have dependents (`root[*dependent]`). A

@@ -1,24 +1,28 @@
-import type { Authorizer } from './authorizers/authorizer.js';
-import { ClientCredentialsAuthorizer } from './authorizers/client-credentials-authorizer.js';
-import type { ClientCredentialsClientOptions } from './client-credentials-options.js';
-import { CLIENT_SECRET_ENV, hasClientSecret, readClientSecret } from './client-secret.js';
-import { ClientTokenSource } from './client-token-source.js';
-import { ScopesMismatch, UsageError } from './errors.js';
-import { ConfidentialAuthClient } from './globus-auth/confidential-auth-client.js';
-import { resolveAuthBaseUrl } from './globus-auth/environments.js';
-import { DEFAULT_SCOPES, type Logger, type LogoutResult } from './native-client-options.js';
-import { clientCredentialsStorage } from './storage/client-credentials-storage.js';
-import { MultiClientTokenStorage } from './storage/ini/multi-client-token-storage.js';
-import { MemoryTokenStorage } from './storage/memory-token-storage.js';
+import type { Authorizer } from '../authorizers/authorizer.js';
+import { ClientCredentialsAuthorizer } from '../authorizers/client-credentials-authorizer.js';
+import { ScopesMismatch, UsageError } from '../errors.js';
+import { ConfidentialAuthClient } from '../globus-auth/confidential-auth-client.js';
+import { resolveAuthBaseUrl } from '../globus-auth/environments.js';
+import {
+  DEFAULT_SCOPES,
+  type Logger,
+  type LogoutResult,
+} from '../native-client/native-client-options.js';
+import { clientCredentialsStorage } from '../storage/client-credentials-storage.js';
+import { MultiClientTokenStorage } from '../storage/ini/multi-client-token-storage.js';
+import { MemoryTokenStorage } from '../storage/memory-token-storage.js';
 import {
   assertTokenStorage,
   readValidTokens,
   type TokenStorage,
   withStorageLock,
-} from './storage/token-storage.js';
-import { systemNow } from './tokens/expiry.js';
-import { byScope, parseScopes } from './tokens/scopes.js';
-import type { TokenGroup, TokensByResourceServer } from './tokens/token-group.js';
+} from '../storage/token-storage.js';
+import { systemNow } from '../tokens/expiry.js';
+import { byScope, parseScopes } from '../tokens/scopes.js';
+import type { TokenGroup, TokensByResourceServer } from '../tokens/token-group.js';
+import type { ClientCredentialsClientOptions } from './client-credentials-options.js';
+import { CLIENT_SECRET_ENV, hasClientSecret, readClientSecret } from './client-secret.js';
+import { ClientTokenSource } from './client-token-source.js';
 
 export type { ClientCredentialsClientOptions } from './client-credentials-options.js';
 

@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
-import type { CodeHandler } from './code-handlers/code-handler.js';
-import { DEFAULT_LOGIN_TIMEOUT_MS } from './code-handlers/code-handler.js';
-import { LocalServerCodeHandler } from './code-handlers/local-server-code-handler.js';
-import { defaultOpenBrowser } from './code-handlers/open-browser.js';
-import { runCodeHandlers } from './code-handlers/run-code-handlers.js';
-import { AuthFailure } from './errors.js';
-import { buildAuthorizeUrl } from './globus-auth/authorize-url.js';
-import { gareAuthorizeParams } from './globus-auth/gare-authorize-params.js';
-import type { GlobusAuthClient } from './globus-auth/globus-auth-client.js';
-import { createPkcePair, createState } from './globus-auth/pkce.js';
+import type { CodeHandler } from '../code-handlers/code-handler.js';
+import { DEFAULT_LOGIN_TIMEOUT_MS } from '../code-handlers/code-handler.js';
+import { LocalServerCodeHandler } from '../code-handlers/local-server-code-handler.js';
+import { defaultOpenBrowser } from '../code-handlers/open-browser.js';
+import { runCodeHandlers } from '../code-handlers/run-code-handlers.js';
+import { AuthFailure } from '../errors.js';
+import { buildAuthorizeUrl } from '../globus-auth/authorize-url.js';
+import { gareAuthorizeParams } from '../globus-auth/gare-authorize-params.js';
+import type { GlobusAuthClient } from '../globus-auth/globus-auth-client.js';
+import { createPkcePair, createState } from '../globus-auth/pkce.js';
+import { printable } from '../terminal-text.js';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
 import type { LoginOptions, NativeClientOptions } from './native-client-options.js';
-import { printable } from './terminal-text.js';
-import type { TokensByResourceServer } from './tokens/token-group.js';
 
 /** What one interactive login needs from the client that runs it. */
 export type InteractiveLoginParams = {

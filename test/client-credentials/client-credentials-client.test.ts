@@ -5,13 +5,13 @@ import { strict as assert } from 'node:assert';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { ClientCredentialsClient } from '../src/client-credentials-client.js';
-import type { ClientCredentialsClientOptions } from '../src/client-credentials-options.js';
-import { AuthServerError, IdentityMismatch, UsageError } from '../src/errors.js';
-import { MultiClientTokenStorage } from '../src/storage/ini/multi-client-token-storage.js';
-import { MemoryTokenStorage } from '../src/storage/memory-token-storage.js';
-import { CLIENT_ID, type ClientSetup, setupClient } from './helpers/client-setup.js';
-import { hasPython, readWithPython } from './reliability/python-ini.js';
+import { ClientCredentialsClient } from '../../src/client-credentials/client-credentials-client.js';
+import type { ClientCredentialsClientOptions } from '../../src/client-credentials/client-credentials-options.js';
+import { AuthServerError, IdentityMismatch, UsageError } from '../../src/errors.js';
+import { MultiClientTokenStorage } from '../../src/storage/ini/multi-client-token-storage.js';
+import { MemoryTokenStorage } from '../../src/storage/memory-token-storage.js';
+import { CLIENT_ID, type ClientSetup, setupClient } from '../helpers/client-setup.js';
+import { hasPython, readWithPython } from '../reliability/python-ini.js';
 
 const SECRET = 'k2Y8+7/aQ0o1Bq3Lx5Jt9wVn4Rz6Mc2Hs8Dp0Ue1Fg=';
 const TRANSFER = 'urn:globus:auth:scope:transfer.api.globus.org:all';
@@ -133,7 +133,7 @@ describe('authorizers and identity', () => {
   });
 
   test('a JSON file of its own works too (Python fields only)', async () => {
-    const { JSONTokenStorage } = await import('../src/storage/json-token-storage.js');
+    const { JSONTokenStorage } = await import('../../src/storage/json-token-storage.js');
     const filename = join(s.dir, 'client-tokens.json');
     const client = makeClient({ tokenStorage: new JSONTokenStorage({ filename }) });
     const tokens = await client.loadTokens();

@@ -1,7 +1,7 @@
-import { TokenFileCorrupt, TokenStorageError } from './errors.js';
+import { TokenFileCorrupt, TokenStorageError } from '../errors.js';
+import { type TokenStorage, withStorageLock } from '../storage/token-storage.js';
+import type { TokensByResourceServer } from '../tokens/token-group.js';
 import type { LogoutResult } from './native-client-options.js';
-import { type TokenStorage, withStorageLock } from './storage/token-storage.js';
-import type { TokensByResourceServer } from './tokens/token-group.js';
 
 /** What saving a login's tokens needs from the client. */
 export type LoginSaving = {
