@@ -224,18 +224,24 @@ function trainCodeCache() {
  * `import … from 'native-login'` loads `<entry>.mjs`, an ES module that `require`s the CommonJS
  * entry: the same module instances as `require('native-login')`, without Node parsing the
  * CommonJS source a second time to guess its export names (cjs-module-lexer, ~2 ms).
- * Its declarations are the entry's own, as `.d.mts`.
+ * Bundlers do not follow a `require` made with `createRequire` (esbuild leaves it for run time,
+ * where it resolves beside the bundle and fails), so `<entry>-for-bundlers.mjs` imports the
+ * CommonJS entry plainly; package.json gives it under the `module` condition, which esbuild,
+ * webpack and Rollup set and Node does not. Both have the entry's own declarations, as `.d.mts`.
  */
 function writeEsmFacade(fileName, names) {
   const base = fileName.replace(/\.js$/, '');
   const own = `./${base.split('/').pop()}.js`;
-  const lines = [
+  const exported = `export const { ${names.join(', ')} } = library;`;
+  const forNode = [
     "import { createRequire } from 'node:module';",
     `const library = createRequire(import.meta.url)(${JSON.stringify(own)});`,
-    `export const { ${names.join(', ')} } = library;`,
+    exported,
     '',
   ];
-  writeFileSync(join(DIST, `${base}.mjs`), lines.join('\n'));
+  writeFileSync(join(DIST, `${base}.mjs`), forNode.join('\n'));
+  const forBundlers = [`import library from ${JSON.stringify(own)};`, exported, ''];
+  writeFileSync(join(DIST, `${base}-for-bundlers.mjs`), forBundlers.join('\n'));
   const types = readFileSync(join(DIST, `${base}.d.ts`), 'utf8');
   writeFileSync(join(DIST, `${base}.d.mts`), types);
 }
@@ -276,10 +282,15 @@ function typescriptSources() {
       // An entry is loaded by Node; the chunks it needs, by the chunk loader. The plain
       // require stays: for a Node with no cache, and for bundlers (src/load-chunk.ts).
       if (!chunk.isEntry) return null;
+      // An app bundled as an ES module has no __dirname (esbuild leaves the name as it is):
+      // the library's entries then load the bundled chunks with the bundler's require.
+      const dir = LIBRARY_ENTRIES.includes(chunk.name)
+        ? "typeof __dirname === 'string' ? __dirname : undefined"
+        : '__dirname';
       return code.replace(
         CHUNK_REQUIRE,
         (call, up, name) =>
-          `require('${up}load-chunk.js').loadChunk(__dirname, '${up}chunks/${name}', () => ${call})`,
+          `require('${up}load-chunk.js').loadChunk(${dir}, '${up}chunks/${name}', () => ${call})`,
       );
     },
   };

@@ -51,7 +51,10 @@ export function codeCachePath(filename: string): string {
  * Node: then loading costs what it did before code caches (one failed open more), and an
  * app packed by a bundler (esbuild, webpack, ncc), which has no chunk files, gets its copy.
  */
-export function loadChunk(dir: string, id: string, plain: () => unknown): unknown {
+export function loadChunk(dir: string | undefined, id: string, plain: () => unknown): unknown {
+  // No folder: the entry runs inside an ES-module bundle, where there is no __dirname and the
+  // chunks are in the bundle (for it, `plain` is the bundler's own require).
+  if (dir === undefined) return plain();
   const filename = join(dir, id);
   const nodeRequire = createRequire(filename);
   const known = nodeRequire.cache[filename];

@@ -278,6 +278,52 @@ console.log(typeof NativeClient, typeof MultiClientTokenStorage);
     assert.equal(run.stdout, 'function function\n');
   });
 
+  test('an app written with import, bundled by esbuild as CommonJS or as an ES module, works', () => {
+    // Bundlers resolve `import` under the `module` condition to a facade they can follow; Node
+    // (which does not set it) keeps the facade that skips cjs-module-lexer.
+    const app = join(dir, 'app.mjs');
+    writeFileSync(
+      app,
+      `import { NativeClient, MultiClientTokenStorage } from 'native-login';
+import { startEmulator } from 'native-login/emulator';
+console.log(typeof NativeClient, typeof MultiClientTokenStorage, typeof startEmulator);
+`,
+    );
+    const env = { PATH: process.env['PATH'], HOME: dir, ...clockEnv() };
+    // The usual banner of an ES-module bundle for Node: a `require` for the CommonJS inside.
+    const requireBanner =
+      "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+    for (const [format, outfile, banner] of [
+      ['cjs', 'bundle-from-esm/app.cjs', undefined],
+      ['esm', 'bundle-from-esm/app.mjs', requireBanner],
+    ] as const) {
+      const bundle = join(dir, outfile);
+      buildSync({
+        entryPoints: [app],
+        bundle: true,
+        platform: 'node',
+        format,
+        logLevel: 'error',
+        outfile: bundle,
+        absWorkingDir: dir,
+        ...(banner === undefined ? {} : { banner: { js: banner } }),
+      });
+      const text = readFileSync(bundle, 'utf8');
+      assert.match(text, /dist\/chunks\/client\.js/, `${format}: the chunk is in the bundle`);
+      assert.doesNotMatch(text, /createRequire\(import\.meta\.url\)\("\.\/index\.js"\)/);
+      const run = spawnSync(process.execPath, [bundle], { encoding: 'utf8', env, cwd: tmpdir() });
+      assert.equal(run.status, 0, `${format}: ${run.stderr}`);
+      assert.equal(run.stdout, 'function function function\n', format);
+    }
+    const resolved = runScript(
+      dir,
+      'resolve.mjs',
+      `console.log(JSON.stringify([import.meta.resolve('native-login'), import.meta.resolve('native-login/emulator')]));\n`,
+    ) as string[];
+    assert.match(resolved[0] ?? '', /\/dist\/index\.mjs$/);
+    assert.match(resolved[1] ?? '', /\/dist\/emulator\/index\.mjs$/);
+  });
+
   test('the CLI finds its version; the keychain worker is where the storage starts it', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
       version: string;
