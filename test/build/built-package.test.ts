@@ -324,6 +324,41 @@ console.log(typeof NativeClient, typeof MultiClientTokenStorage, typeof startEmu
     assert.match(resolved[1] ?? '', /\/dist\/emulator\/index\.mjs$/);
   });
 
+  test("a TypeScript project finds both entries' types under each module resolution", () => {
+    // node10 (what `module: commonjs` implies) reads no `exports`: typesVersions maps the
+    // emulator's subpath for it; the others take the `types` of `exports`.
+    const ts = join(dir, 'ts-consumer');
+    mkdirSync(ts, { recursive: true });
+    const body = `import { NativeClient, type TokenGroup, LoginException } from 'native-login';
+import { startEmulator, type Emulator } from 'native-login/emulator';
+export const client: NativeClient = new NativeClient({ clientId: 'x' });
+export const group: TokenGroup | undefined = undefined;
+export const start: (options: { port: number }) => Promise<Emulator> = startEmulator;
+export { LoginException };
+`;
+    for (const file of ['app.mts', 'app.cts', 'app.ts']) writeFileSync(join(ts, file), body);
+    for (const [module, resolution, files] of [
+      ['nodenext', 'nodenext', ['app.mts', 'app.cts']],
+      ['node16', 'node16', ['app.mts', 'app.cts']],
+      ['esnext', 'bundler', ['app.ts']],
+      ['commonjs', 'node10', ['app.ts']],
+    ] as const) {
+      const tsc = spawnSync(
+        process.execPath,
+        [
+          join(REPO, 'node_modules/typescript/bin/tsc'),
+          '--noEmit',
+          '--strict',
+          ...['--module', module, '--moduleResolution', resolution, '--target', 'es2022'],
+          ...['--types', 'node', '--typeRoots', join(REPO, 'node_modules/@types')],
+          ...files,
+        ],
+        { cwd: ts, encoding: 'utf8' },
+      );
+      assert.equal(tsc.status, 0, `${resolution}: ${tsc.stdout}${tsc.stderr}`);
+    }
+  });
+
   test('the CLI finds its version; the keychain worker is where the storage starts it', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
       version: string;
