@@ -227,7 +227,8 @@ function trainCodeCache() {
  * Bundlers do not follow a `require` made with `createRequire` (esbuild leaves it for run time,
  * where it resolves beside the bundle and fails), so `<entry>-for-bundlers.mjs` imports the
  * CommonJS entry plainly; package.json gives it under the `module` condition, which esbuild,
- * webpack and Rollup set and Node does not. Both have the entry's own declarations, as `.d.mts`.
+ * webpack and Rollup set and Node does not. The declarations are the entry's own, as `.d.mts`
+ * (package.json's `types` comes first, for both).
  */
 function writeEsmFacade(fileName, names) {
   const base = fileName.replace(/\.js$/, '');
