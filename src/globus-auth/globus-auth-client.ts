@@ -6,6 +6,7 @@ import { type AuthResponse, malformed } from './auth-response.js';
 import { authTransport, requireClientId } from './auth-transport.js';
 import { normalizeBaseUrl } from './environments.js';
 import type { IdTokenClaims, Jwks } from './id-token.js';
+import { IdTokenKeys } from './id-token-keys.js';
 import {
   codeExchangeFailure,
   parseTokenBody,
@@ -47,12 +48,6 @@ export type CallOptions = { signal?: AbortSignal | undefined };
 /** Seconds of clock skew tolerated on id_token times, as globus-sdk allows. */
 const ID_TOKEN_LEEWAY_SECONDS = 300;
 /**
- * After a key rotation the cached keys fail: refetch `jwk.json`, but at most once per this
- * many seconds, so a server sending unknown keys cannot make us fetch on every token.
- */
-export const JWKS_REFETCH_INTERVAL_SECONDS = 60;
-
-/**
  * The Globus Auth calls a native app makes: code exchange, refresh, revoke, userinfo and
  * id_token verification. A native client has no secret: `client_id` goes in the form body
  * and no Authorization header is sent to the token endpoint.
@@ -65,8 +60,7 @@ export class GlobusAuthClient {
   readonly issuer: string;
   readonly #transport: AuthTransport;
   readonly #now: () => number;
-  #jwks: Promise<Jwks> | undefined;
-  #jwksRefetchedAt = Number.NEGATIVE_INFINITY;
+  readonly #keys: IdTokenKeys;
 
   constructor(options: GlobusAuthClientOptions) {
     requireClientId(options.clientId);
@@ -86,6 +80,10 @@ export class GlobusAuthClient {
     }
     this.#now = options.now ?? systemNow;
     this.#transport = authTransport(options);
+    this.#keys = new IdTokenKeys(
+      (signal) => this.#fetchKeys(signal),
+      () => this.#now(),
+    );
   }
 
   /**
@@ -237,42 +235,23 @@ export class GlobusAuthClient {
   async verifyIdToken(idToken: string, options: CallOptions = {}): Promise<IdTokenClaims> {
     // Loaded on first use, like the HTTP code: reading stored tokens needs neither.
     const { verifyIdTokenWithKeys } = await import('./id-token.js');
-    const verify = async () =>
-      verifyIdTokenWithKeys(idToken, await this.#keys(options.signal), {
-        issuer: this.issuer,
-        audience: this.clientId,
-        now: this.#now(),
-        leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
-      });
-    try {
-      return await verify();
-    } catch (error) {
-      const keyFailure =
-        error instanceof InvalidIdToken && (error.check === 'key' || error.check === 'signature');
-      const now = this.#now();
-      if (!keyFailure || now - this.#jwksRefetchedAt < JWKS_REFETCH_INTERVAL_SECONDS) throw error;
-      this.#jwksRefetchedAt = now;
-      this.#jwks = undefined; // the keys may have rotated since they were fetched
-      return verify();
-    }
+    return this.#keys.verify(
+      (keys) =>
+        verifyIdTokenWithKeys(idToken, keys, {
+          issuer: this.issuer,
+          audience: this.clientId,
+          now: this.#now(),
+          leewaySeconds: ID_TOKEN_LEEWAY_SECONDS,
+        }),
+      options.signal,
+    );
   }
 
-  #keys(signal: AbortSignal | undefined): Promise<Jwks> {
-    if (this.#jwks === undefined) {
-      const url = this.#url('jwk.json');
-      this.#jwks = this.#call({ method: 'GET', url, retry: 'idempotent', signal }).then(
-        (response) => {
-          if (!Array.isArray(response.body['keys']))
-            throw malformed(response, url, 'no "keys" list');
-          return response.body as Jwks;
-        },
-      );
-      // A failed fetch is not cached: the next verification tries again.
-      this.#jwks.catch(() => {
-        this.#jwks = undefined;
-      });
-    }
-    return this.#jwks;
+  async #fetchKeys(signal: AbortSignal | undefined): Promise<Jwks> {
+    const url = this.#url('jwk.json');
+    const response = await this.#call({ method: 'GET', url, retry: 'idempotent', signal });
+    if (!Array.isArray(response.body['keys'])) throw malformed(response, url, 'no "keys" list');
+    return response.body as Jwks;
   }
 
   async #token(
