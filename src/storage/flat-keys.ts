@@ -5,7 +5,7 @@ import {
   type TokensByResourceServer,
   validateTokenGroup,
 } from '../tokens/token-group.js';
-import { hasPyWhitespace } from './ini/ini-format.js';
+import { hasPyWhitespace } from './ini/python-whitespace.js';
 
 /**
  * fair-research-login's flat keys: each token field is stored under

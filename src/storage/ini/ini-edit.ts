@@ -1,12 +1,6 @@
-import {
-  escapeValue,
-  type IniDocument,
-  type IniOption,
-  type IniSection,
-  indentOf,
-  pyStrip,
-} from './ini-format.js';
+import { escapeValue, type IniDocument, type IniOption, type IniSection } from './ini-format.js';
 import { type Expected, type RawLine, spliceChecked, type Window } from './ini-splice.js';
+import { indentOf, pyStrip } from './python-whitespace.js';
 
 /**
  * Edits of an INI parse tree that touch only the lines they must. Every edit re-reads its

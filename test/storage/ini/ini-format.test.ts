@@ -7,10 +7,10 @@ import {
   type IniDocument,
   interpolate,
   parseIni,
-  pyStrip,
   serializeIni,
   splitLines,
 } from '../../../src/storage/ini/ini-format.js';
+import { pyStrip } from '../../../src/storage/ini/python-whitespace.js';
 import { PYTHON_FIXTURE } from '../storage-test-kit.js';
 
 const F = '/tmp/x.cfg';
