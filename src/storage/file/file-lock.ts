@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { TokenStorageError } from '../../errors.js';
 import { sleep } from '../../sleep.js';
 import { TOKEN_FILE_MODE } from './atomic-write.js';
@@ -16,6 +14,7 @@ import {
 } from './fs-calls.js';
 import { describe, errorCode } from './fs-errors.js';
 import { uniqueSuffix } from './leftover-temps.js';
+import { isStale, type Machine, owner, type Seen, sameLock, thisMachine } from './lock-holder.js';
 import { readOwnRegularFile } from './safe-read.js';
 
 /** Timing of the cross-process lock (milliseconds). */
@@ -39,23 +38,8 @@ export type FileLockOptions = {
 /** A held lock; `release()` is safe to call once, on every path. */
 export type HeldFileLock = { readonly path: string; release(): Promise<void> };
 
-type Seen = { ino: number; dev: number; mtimeMs: number; content: string };
-
-const EMPTY_LOCK_GRACE_MS = 1000;
 /** A lock holds one line of JSON; anything larger was not written by a lock holder. */
 const MAX_LOCK_BYTES = 64 * 1024;
-
-/** Where a lock holder runs: its pid is only meaningful there. */
-type Machine = { hostname: string; pidNamespace: string | undefined };
-
-/** The pid namespace of this process on Linux (`pid:[4026531836]`), else undefined. */
-function pidNamespace(): string | undefined {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Takes the cross-process lock `lockPath`: a file created with O_EXCL (mode 0600) holding
@@ -70,7 +54,7 @@ export async function acquireFileLock(
   const waitMs = options.waitMs ?? 200_000;
   const staleMs = options.staleMs ?? 10_000;
   const refreshMs = options.refreshMs ?? 2_000;
-  const host: Machine = { hostname: hostname(), pidNamespace: pidNamespace() };
+  const host = thisMachine();
   const deadline = Date.now() + waitMs;
   let delay = 5;
   let holder: Seen | undefined;
@@ -153,47 +137,6 @@ async function inspect(path: string): Promise<Seen | undefined> {
   if (read === undefined) return undefined;
   const content = new TextDecoder().decode(read.bytes);
   return { ino: read.ino, dev: read.dev, mtimeMs: read.mtimeMs, content };
-}
-
-function owner(seen: Seen): { pid?: number; hostname?: string; pidNamespace?: string } {
-  try {
-    const parsed: unknown = JSON.parse(seen.content);
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    const { pid, hostname: host, pidNamespace: namespace } = parsed as Record<string, unknown>;
-    return {
-      ...(Number.isSafeInteger(pid) && (pid as number) > 0 ? { pid: pid as number } : {}),
-      ...(typeof host === 'string' ? { hostname: host } : {}),
-      ...(typeof namespace === 'string' ? { pidNamespace: namespace } : {}),
-    };
-  } catch {
-    // Empty or half-written: its creator is between open and write, or died there.
-    return {};
-  }
-}
-
-/** Whether two looks at the lock saw the very same file, unchanged. */
-function sameLock(a: Seen, b: Seen): boolean {
-  return a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.content === b.content;
-}
-
-/** `unchangedMs`: how long this waiter has seen the lock unchanged, on its own clock. */
-function isStale(seen: Seen, host: Machine, staleMs: number, unchangedMs: number): boolean {
-  if (unchangedMs > staleMs) return true;
-  const { pid, hostname: holderHost, pidNamespace: holderNamespace } = owner(seen);
-  // No owner in it: a lock left by the fallback path's writer dying between create and write
-  // (ours are linked in whole). Give a live writer a moment, no more.
-  if (pid === undefined && unchangedMs > EMPTY_LOCK_GRACE_MS) return true;
-  // A pid means something only on the same machine and in the same pid namespace: two
-  // containers sharing a hostname and a home folder must not judge each other's pids.
-  if (pid === undefined || holderHost !== host.hostname) return false;
-  if (holderNamespace !== host.pidNamespace) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: alive, just someone else's.
-    return errorCode(error) === 'ESRCH';
-  }
 }
 
 async function takeOver(lockPath: string, stale: Seen): Promise<void> {
