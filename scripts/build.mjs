@@ -58,6 +58,12 @@ const LIBRARY_ENTRIES = ['index', 'emulator/index'];
 
 const ENTRY_IDS = new Set(Object.values(ENTRIES).map((file) => join(SRC, file)));
 
+/**
+ * The name of the code caches trained on the library's start-up alone, which its entry prefers
+ * (src/load-chunk.ts says why; scripts/train-code-cache.mjs writes them).
+ */
+const START_UP_CACHE = 'library';
+
 /** The chunk loader (src/load-chunk.ts), built apart from the bundle. */
 const LOADER = 'load-chunk.ts';
 
@@ -207,13 +213,14 @@ async function writeChunkLoader() {
 
 /**
  * Writes each chunk's code cache after a training run (scripts/train-code-cache.mjs: `token`,
- * the library, a refresh, a big file) in a child process that runs plain `node` as users do,
- * since V8 refuses data made under other flags. Every function those paths ran is in the cache.
+ * the library, a refresh, a big file), and the caches of the library's start-up alone, in child
+ * processes that run plain `node` as users do, since V8 refuses data made under other flags.
+ * Every function those paths ran is in the cache.
  */
 function trainCodeCache() {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  execFileSync(process.execPath, [join(ROOT, 'scripts/train-code-cache.mjs')], {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/train-code-cache.mjs'), START_UP_CACHE], {
     stdio: ['ignore', 'ignore', 'inherit'],
     cwd: ROOT,
     env,
@@ -288,10 +295,12 @@ function typescriptSources() {
       const dir = LIBRARY_ENTRIES.includes(chunk.name)
         ? "typeof __dirname === 'string' ? __dirname : undefined"
         : '__dirname';
+      // The library's entry prefers the chunks' caches trained on its own start-up.
+      const own = chunk.name === 'index' ? `, '${START_UP_CACHE}'` : '';
       return code.replace(
         CHUNK_REQUIRE,
         (call, up, name) =>
-          `require('${up}load-chunk.js').loadChunk(${dir}, '${up}chunks/${name}', () => ${call})`,
+          `require('${up}load-chunk.js').loadChunk(${dir}, '${up}chunks/${name}', () => ${call}${own})`,
       );
     },
   };

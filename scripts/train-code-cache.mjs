@@ -8,11 +8,24 @@
  *   - `native-login token` on valid and on expired tokens, and on a file shared by 200 clients
  *     (the fast read, checked, then remembered as checked); a bad flag and `--help` (the
  *     wording of errors).
+ * Then, in a child process of its own (no emulator in it), the library's start-up alone: `import
+ * 'native-login'` + `getAuthorizers()` on the valid tokens the run above left, which writes the
+ * caches the library's entry prefers (named by the build: `core.js.library.v20…cache`), holding
+ * only what that start-up runs (src/load-chunk.ts says why).
  * Nothing here is a test: the tests check the built package (test/build/).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +41,37 @@ const CHUNKS = fileURLToPath(new URL('../dist/chunks', import.meta.url));
 
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 if (process.argv[2] === 'login') await login(process.argv[3]);
-else await train();
+else if (process.argv[2] === 'start-up') await trainStartUp(process.argv[3]);
+else await train(process.argv[2]);
+
+/** The chunk files of dist/. */
+function chunkFiles() {
+  return readdirSync(CHUNKS)
+    .filter((name) => name.endsWith('.js'))
+    .map((name) => join(CHUNKS, name));
+}
+
+/** Runs `node <this script> ...args` with `env`; fails if it does. */
+async function runChild(args, env) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
+  let printed = '';
+  child.stdout.on('data', (chunk) => {
+    printed += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  if (code !== 0) throw new Error(`the training child ${args[0]} exited with ${code}`);
+  return printed;
+}
 
 /**
  * Runs the paths and writes the caches. The login that gets the tokens runs in a child
  * process: a login is interactive, so its compile time does not matter, and bytecode of
  * functions a path never calls would only make every start-up read and keep more.
  */
-async function train() {
+async function train(startUpCache) {
   const home = mkdtempSync(join(tmpdir(), 'native-login-train-'));
   let emulator;
   try {
@@ -48,23 +84,12 @@ async function train() {
     // Every chunk gets an empty cache first, so that this process (the emulator too) loads it
     // through the chunk loader, which keeps what it compiled for writeCodeCaches.
     const { seedCodeCaches, writeCodeCaches, codeCachePath } = require('../dist/load-chunk.js');
-    const chunks = readdirSync(CHUNKS)
-      .filter((name) => name.endsWith('.js'))
-      .map((name) => join(CHUNKS, name));
+    const chunks = chunkFiles();
     seedCodeCaches(chunks);
     const { startEmulator } = require('../dist/emulator/index.js');
     emulator = await startEmulator({ port: 0, autoApprove: true });
     process.env.GLOBUS_SDK_SERVICE_URL_AUTH = emulator.url;
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'login', emulator.url], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let printed = '';
-    child.stdout.on('data', (chunk) => {
-      printed += chunk;
-    });
-    const [code] = await once(child, 'exit');
-    if (code !== 0) throw new Error(`the training login exited with ${code}`);
-    const tokens = JSON.parse(printed);
+    const tokens = JSON.parse(await runChild(['login', emulator.url], process.env));
 
     const lib = require('../dist/index.js');
     const { main } = require('../dist/cli/main.js');
@@ -118,14 +143,65 @@ async function train() {
     const written = writeCodeCaches();
     // The chunks these paths never load (login, the other commands) keep no cache: they are
     // then loaded by plain `require`, and compile as they always did.
-    for (const file of chunks.map(codeCachePath)) {
+    for (const file of chunks.map((filename) => codeCachePath(filename))) {
       if (!written.includes(file)) rmSync(file);
     }
     process.stderr.write(`code caches: ${written.length} of ${chunks.length} chunks trained\n`);
+    // The library's start-up on valid tokens (the login's: the runs above left some expired).
+    process.env.HOME = home;
+    await storage.writeTokens(tokens);
+    const startUp = await runChild(['start-up', startUpCache], { ...process.env, HOME: home });
+    process.stderr.write(startUp);
   } finally {
     await emulator?.close();
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * The child that writes the `name` caches: the library's start-up on valid tokens, from seeds
+ * (no other cache: V8 would keep every function a cache gave it), three times over.
+ */
+async function trainStartUp(name) {
+  const {
+    seedCodeCaches,
+    writeCodeCaches,
+    codeCachePath,
+    codeCacheFiles,
+  } = require('../dist/load-chunk.js');
+  const chunks = chunkFiles();
+  seedCodeCaches(chunks, name);
+  const lib = require('../dist/index.js');
+  for (let round = 0; round < 3; round++) {
+    const authorizers = await new lib.NativeClient({ clientId: CLIENT_ID }).getAuthorizers();
+    await authorizers[TRANSFER]?.getAuthorizationHeader();
+  }
+  const loaded = [...codeCacheFiles()];
+  const own = (filename) => codeCachePath(filename, name);
+  const foreign = loaded.filter(([filename, file]) => file !== own(filename));
+  if (foreign.length > 0 || loaded.length === 0) {
+    throw new Error(`the library's entry did not load its own caches (${foreign.flat()})`);
+  }
+  // Valid tokens: nothing refreshed or saved (else this would train the wrong path).
+  const names = loaded.map(([filename]) => filename.split('/').pop());
+  if (names.includes('refresh.js') || names.includes('write.js')) {
+    throw new Error(`the start-up training refreshed or saved tokens (${names.join(', ')})`);
+  }
+  // An own cache kept only where it spares a tenth of the shared one's bytecode or more: not
+  // `library` or `keychain`, which only the library loads (its cache would be the same again).
+  const written = writeCodeCaches();
+  const kept = [];
+  for (const filename of chunks) {
+    const file = own(filename);
+    const shared = codeCachePath(filename);
+    // Both files hold the same header and source; the rest is V8's data.
+    const source = statSync(filename).size;
+    const spares =
+      existsSync(shared) && statSync(file).size - source < 0.9 * (statSync(shared).size - source);
+    if (written.includes(file) && spares) kept.push(filename.split('/').pop());
+    else rmSync(file);
+  }
+  process.stdout.write(`code caches of the library's start-up: ${kept.join(', ')}\n`);
 }
 
 /** The child: logs in against `authUrl` (tokens to HOME's token file) and prints them. */

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   codeCachePath,
@@ -23,15 +23,22 @@ function plainRequire(dir: string, id: string): () => unknown {
   return () => createRequire(join(dir, 'entry.js'))(join(dir, id));
 }
 
-/** Loads `id` from `dir` in a fresh process; prints what it exported and the caches' use. */
-function freshLoad(dir: string, id: string): { value: unknown; uses: Record<string, string> } {
+/**
+ * Loads `id` from `dir` in a fresh process (as the entry `entry`, if given); prints what it
+ * exported, the caches' use and the cache files used (by base name).
+ */
+function freshLoad(
+  dir: string,
+  id: string,
+  entry?: string,
+): { value: unknown; uses: Record<string, string>; files: Record<string, string> } {
   const script = `
 import { createRequire } from 'node:module';
-import { loadChunk, codeCacheUses } from ${JSON.stringify(LOADER)};
+import { loadChunk, codeCacheUses, codeCacheFiles } from ${JSON.stringify(LOADER)};
 const plain = () => createRequire(${JSON.stringify(join(dir, 'entry.js'))})(${JSON.stringify(join(dir, id))});
-const exported = loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, plain);
-const uses = Object.fromEntries([...codeCacheUses()].map(([file, use]) => [file.split('/').pop(), use]));
-console.log(JSON.stringify({ value: exported.value, uses }));`;
+const exported = loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, plain, ${JSON.stringify(entry)});
+const base = (map) => Object.fromEntries([...map].map(([file, value]) => [file.split('/').pop(), value.split('/').pop()]));
+console.log(JSON.stringify({ value: exported.value, uses: base(codeCacheUses()), files: base(codeCacheFiles()) }));`;
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', script],
@@ -109,6 +116,26 @@ describe('loadChunk', () => {
   });
 });
 
+/**
+ * The build's training run in a fresh process: seeds the caches of `seeds` (the `entry`'s own,
+ * if given), loads `id` as that entry, writes the caches; returns the files written.
+ */
+function train(dir: string, id: string, seeds: string[], entry?: string): string[] {
+  const files = seeds.map((name) => join(dir, name));
+  const script = `
+import { loadChunk, seedCodeCaches, writeCodeCaches } from ${JSON.stringify(LOADER)};
+seedCodeCaches(${JSON.stringify(files)}, ${JSON.stringify(entry)});
+loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, () => { throw new Error('not through the loader'); }, ${JSON.stringify(entry)});
+console.log(JSON.stringify(writeCodeCaches()));`;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8' },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
 describe('code caches', () => {
   let dir: string;
   before(() => {
@@ -117,19 +144,9 @@ describe('code caches', () => {
       join(dir, 'cached.js'),
       "'use strict';\nfunction greet(name) { return 'hello ' + name; }\nexports.value = greet('cache');\n",
     );
-    // The build's training run: seed, load, run, write.
-    const script = `
-import { loadChunk, seedCodeCaches, writeCodeCaches } from ${JSON.stringify(LOADER)};
-seedCodeCaches([${JSON.stringify(join(dir, 'cached.js'))}]);
-loadChunk(${JSON.stringify(dir)}, './cached.js', () => { throw new Error('not through the loader'); });
-console.log(JSON.stringify(writeCodeCaches()));`;
-    const result = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8' },
-    );
-    assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), [codeCachePath(join(dir, 'cached.js'))]);
+    assert.deepEqual(train(dir, './cached.js', ['cached.js']), [
+      codeCachePath(join(dir, 'cached.js')),
+    ]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -138,6 +155,7 @@ console.log(JSON.stringify(writeCodeCaches()));`;
     assert.deepEqual(freshLoad(dir, './cached.js'), {
       value: 'hello cache',
       uses: { 'cached.js': 'used' },
+      files: { 'cached.js': basename(codeCachePath(join(dir, 'cached.js'))) },
     });
   });
 
@@ -148,10 +166,8 @@ console.log(JSON.stringify(writeCodeCaches()));`;
       // V8 would take this cache: it checks only the length of the source.
       writeFileSync(file, before.toString().replace("greet('cache')", "greet('CACHE')"));
       assert.equal(readFileSync(file).length, before.length);
-      assert.deepEqual(freshLoad(dir, './cached.js'), {
-        value: 'hello CACHE',
-        uses: { 'cached.js': 'stale' },
-      });
+      const changed = freshLoad(dir, './cached.js');
+      assert.deepEqual([changed.value, changed.uses], ['hello CACHE', { 'cached.js': 'stale' }]);
     } finally {
       writeFileSync(file, before);
     }
@@ -164,15 +180,49 @@ console.log(JSON.stringify(writeCodeCaches()));`;
     try {
       // V8's data cut short: V8 refuses it, and the loader compiles the source.
       truncateSync(cachePath, cache.length - 16);
-      assert.deepEqual(freshLoad(dir, './cached.js'), {
-        value: 'hello cache',
-        uses: { 'cached.js': 'rejected' },
-      });
+      const damaged = freshLoad(dir, './cached.js');
+      assert.deepEqual([damaged.value, damaged.uses], ['hello cache', { 'cached.js': 'rejected' }]);
       // Not a cache of ours at all: Node's plain require.
       writeFileSync(cachePath, 'not a cache');
-      assert.deepEqual(freshLoad(dir, './cached.js'), { value: 'hello cache', uses: {} });
+      assert.deepEqual(freshLoad(dir, './cached.js'), {
+        value: 'hello cache',
+        uses: {},
+        files: {},
+      });
     } finally {
       writeFileSync(cachePath, cache);
     }
+  });
+  test("an entry's own caches come first, for its chunks and those they require", () => {
+    // own.js requires cached.js; the entry `lib` is trained on its own, as the build does for
+    // the library's start-up.
+    writeFileSync(
+      join(dir, 'own.js'),
+      "'use strict';\nconst cached = require('./cached.js');\nexports.value = cached.value + '!';\n",
+    );
+    const own = (name: string) => codeCachePath(join(dir, name), 'lib');
+    assert.match(own('core.js'), /\/core\.js\.lib\.v\d+\.\d+\.\d+-\w+\.cache$/);
+    assert.deepEqual(train(dir, './own.js', ['own.js', 'cached.js'], 'lib'), [
+      own('own.js'),
+      own('cached.js'),
+    ]);
+    assert.deepEqual(freshLoad(dir, './own.js', 'lib'), {
+      value: 'hello cache!',
+      uses: { 'own.js': 'used', 'cached.js': 'used' },
+      files: { 'own.js': basename(own('own.js')), 'cached.js': basename(own('cached.js')) },
+    });
+    // A chunk with no own cache: the shared one.
+    rmSync(own('cached.js'));
+    const shared = basename(codeCachePath(join(dir, 'cached.js')));
+    assert.deepEqual(freshLoad(dir, './own.js', 'lib').files, {
+      'own.js': basename(own('own.js')),
+      'cached.js': shared,
+    });
+    // Another entry (no own cache) does not see them: own.js has no shared cache, so Node's
+    // own require loads it, and cached.js with it.
+    assert.deepEqual(freshLoad(dir, './own.js'), { value: 'hello cache!', uses: {}, files: {} });
+    // An own cache that is not one of ours: the shared cache, never a failure.
+    writeFileSync(own('cached.js'), 'not a cache');
+    assert.deepEqual(freshLoad(dir, './cached.js', 'lib').files, { 'cached.js': shared });
   });
 });

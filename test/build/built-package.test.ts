@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -21,6 +22,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import * as sourceEmulator from '../../src/emulator/index.js';
 import * as source from '../../src/index.js';
+import { codeCachePath } from '../../src/load-chunk.js';
 import { clockEnv, FAR_EXPIRY } from '../helpers/clock.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -131,29 +133,41 @@ console.log(loaded);
 
   test('the chunks load with the code cache the build wrote, in the library and in the CLI', () => {
     const loader = join(REPO, 'dist/load-chunk.js');
-    const library = runScript(
+    const loaded = runScript(
       dir,
       'cache.mjs',
       `import { createRequire } from 'node:module';
 import { NativeClient } from 'native-login';
 new NativeClient({ clientId: '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60' });
-const { codeCacheUses } = createRequire(import.meta.url)(${JSON.stringify(loader)});
-console.log(JSON.stringify(Object.fromEntries(codeCacheUses())));
+const { codeCacheUses, codeCacheFiles } = createRequire(import.meta.url)(${JSON.stringify(loader)});
+console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntries(codeCacheFiles())]));
 `,
-    ) as Record<string, string>;
+    ) as [Record<string, string>, Record<string, string>];
+    const [library, libraryFiles] = loaded;
     assert.deepEqual(
       Object.keys(library).sort(),
       // Not `write`: a script that reads valid tokens loads no file-writing code.
       ['client', 'core', 'keychain', 'library'].map(chunk),
     );
     assert.deepEqual(new Set(Object.values(library)), new Set(['used']));
+    // `core` and `client`, which the CLI loads too, with the caches of the library's start-up
+    // alone: smaller than the shared ones, which also hold a refresh, a save, a big file.
+    for (const name of ['core', 'client']) {
+      const own = codeCachePath(chunk(name), 'library');
+      assert.equal(libraryFiles[chunk(name)], own);
+      assert.ok(statSync(own).size < statSync(codeCachePath(chunk(name))).size, name);
+    }
+    for (const name of ['library', 'keychain']) {
+      assert.equal(libraryFiles[chunk(name)], codeCachePath(chunk(name)));
+    }
     // The CLI, through a preload that reports at exit (the command's own output is its own).
     const report = join(dir, 'uses.json');
     const preload = join(dir, 'report-uses.cjs');
     writeFileSync(
       preload,
       `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)},
-  JSON.stringify(Object.fromEntries(require(${JSON.stringify(loader)}).codeCacheUses()))));\n`,
+  JSON.stringify((({ codeCacheUses, codeCacheFiles }) => [[...codeCacheUses().values()],
+    [...codeCacheFiles().values()]])(require(${JSON.stringify(loader)})))));\n`,
     );
     const result = spawnSync(
       process.execPath,
@@ -168,9 +182,13 @@ console.log(JSON.stringify(Object.fromEntries(codeCacheUses())));
       { encoding: 'utf8', env: { PATH: process.env['PATH'], HOME: dir, ...clockEnv() } },
     );
     assert.equal(result.status, 3, result.stderr);
-    const cli = JSON.parse(readFileSync(report, 'utf8')) as Record<string, string>;
-    assert.deepEqual(Object.keys(cli).sort(), ['cli', 'core', 'messages'].map(chunk));
-    assert.deepEqual(new Set(Object.values(cli)), new Set(['used']));
+    // The CLI's process uses the shared caches, never the library's.
+    const [cliUses, cliFiles] = JSON.parse(readFileSync(report, 'utf8')) as string[][];
+    assert.deepEqual(new Set(cliUses), new Set(['used']));
+    assert.deepEqual(
+      cliFiles?.sort(),
+      ['cli', 'core', 'messages'].map((name) => codeCachePath(chunk(name))),
+    );
   });
 
   test('the built CLI prints a token into a pipe without building Node streams (no node:net)', () => {
