@@ -4,12 +4,14 @@
  */
 
 // C0 and C1 controls (ESC, CSI, BEL, CR, newline…), DEL, and the bidi overrides and
-// isolates that reorder what is shown.
-const UNSAFE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu;
+// isolates that reorder what is shown. Built on first use: V8 builds a Unicode-property class
+// when the expression is created (~0.05 ms), and `import 'native-login'` loads this file.
+let unsafe: RegExp | undefined;
 
 /** `text` with every control character (and bidi control) replaced by one space, trimmed. */
 export function printable(text: string, max = 500): string {
-  const safe = text.replace(UNSAFE, ' ').trim();
+  unsafe ??= /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/gu;
+  const safe = text.replace(unsafe, ' ').trim();
   return safe.length > max ? `${safe.slice(0, max)}…` : safe;
 }
 
