@@ -229,6 +229,44 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
     }
   });
 
+  test("the library's start-up on valid tokens loads no built-in a bare script would not", () => {
+    // Not node:os either (~0.15 ms): the token file's folder comes from HOME, as os.homedir()
+    // would take it.
+    const home = join(dir, 'home-library');
+    mkdirSync(home);
+    const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
+    writeFileSync(
+      join(home, '.globus-native-apps.cfg'),
+      `[${id}]\ntransfer.api.globus.org__access_token = AT-library\n` +
+        `transfer.api.globus.org__scope = urn:globus:auth:scope:transfer.api.globus.org:all\n` +
+        `transfer.api.globus.org__expires_at_seconds = ${FAR_EXPIRY}\n` +
+        'transfer.api.globus.org__resource_server = transfer.api.globus.org\n' +
+        'transfer.api.globus.org__token_type = Bearer\n',
+      { mode: 0o600 },
+    );
+    const script = join(dir, 'start-up.mjs');
+    writeFileSync(
+      script,
+      `import { NativeClient } from 'native-login';
+const authorizers = await new NativeClient({ clientId: '${id}' }).getAuthorizers();
+const header = await authorizers['transfer.api.globus.org'].getAuthorizationHeader();
+const loaded = process.moduleLoadList;
+console.log(JSON.stringify({ header, loaded }));
+`,
+    );
+    const result = spawnSync(process.execPath, [script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'], HOME: home, ...clockEnv() },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const { header, loaded } = JSON.parse(result.stdout) as { header: string; loaded: string[] };
+    assert.equal(header, 'Bearer AT-library');
+    for (const builtin of ['os', 'http', 'https', 'net', 'crypto', 'readline', 'child_process']) {
+      assert.ok(!loaded.includes(`NativeModule ${builtin}`), `${builtin} was loaded`);
+    }
+  });
+
   test('a refresh loads only the chunks it needs: not the library or keychain ones', () => {
     // What each chunk requires when it is loaded (its top level), following those chunks.
     const loads = (name: string): string[] =>

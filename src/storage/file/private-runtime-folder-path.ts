@@ -1,6 +1,6 @@
 import type { Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeOs } from '../../node-os.js';
 import { ownedByUs } from './file-owner.js';
 
 /**
@@ -11,7 +11,7 @@ export function privateRuntimeFolderPath(env: NodeJS.ProcessEnv): string {
   const runtime = env['XDG_RUNTIME_DIR'];
   return runtime
     ? join(runtime, 'native-login')
-    : join(tmpdir(), `native-login-${process.getuid?.() ?? 'user'}`);
+    : join(nodeOs().tmpdir(), `native-login-${process.getuid?.() ?? 'user'}`);
 }
 
 /** Whether `info` (from lstat) is a folder of this user that nobody else can enter. */

@@ -3,8 +3,8 @@
  * (`_default_globus_app_filepath`, `_slugify_app_name`): the same string on every platform,
  * so both libraries open the same file. Pure: the platform, environment and home are inputs.
  */
-import { homedir as osHomedir } from 'node:os';
 import { UsageError } from '../../errors.js';
+import { nodeOs } from '../../node-os.js';
 
 /** What decides the file's place. */
 export type GlobusAppPathOptions = {
@@ -92,7 +92,7 @@ export function globusAppTokenPath(options: GlobusAppPathOptions): string {
 
 /** os.path.expanduser('~') on POSIX: $HOME if set (even empty), trailing slashes removed. */
 function posixHome(env: NodeJS.ProcessEnv, fallback: string | undefined): string {
-  const home = env['HOME'] ?? fallback ?? osHomedir();
+  const home = env['HOME'] ?? fallback ?? nodeOs().homedir();
   return home.replace(/\/+$/, '');
 }
 
@@ -100,7 +100,7 @@ function posixHome(env: NodeJS.ProcessEnv, fallback: string | undefined): string
 function windowsHome(env: NodeJS.ProcessEnv, fallback: string | undefined): string {
   if (env['USERPROFILE'] !== undefined) return env['USERPROFILE'];
   if (env['HOMEPATH'] !== undefined) return `${env['HOMEDRIVE'] ?? ''}${env['HOMEPATH']}`;
-  return fallback ?? osHomedir();
+  return fallback ?? nodeOs().homedir();
 }
 
 /** ntpath.join for relative parts: a separator unless the base already ends in one or is `X:`. */

@@ -1,6 +1,6 @@
-import { homedir as osHomedir } from 'node:os';
 import { join } from 'node:path';
 import { TokenFileCorrupt, UsageError } from '../../errors.js';
+import { homedir } from '../../node-os.js';
 import { type TokensByResourceServer, validateTokens } from '../../tokens/token-group.js';
 import { markChecked, wasChecked } from '../file/check-memo.js';
 import { decodeUtf8, TokenFile, type TokenFileOptions } from '../file/token-file.js';
@@ -44,8 +44,7 @@ export class ConfigParserTokenStorage implements TokenStorage {
   #parsed: { text: string; doc: IniDocument; only?: ReadonlySet<string> } | undefined;
 
   constructor(options: ConfigParserTokenStorageOptions = {}) {
-    const filename =
-      options.filename ?? join(options.homedir ?? osHomedir(), DEFAULT_TOKEN_FILENAME);
+    const filename = options.filename ?? join(options.homedir ?? homedir(), DEFAULT_TOKEN_FILENAME);
     this.#file = new TokenFile(filename, options);
     this.filename = this.#file.filename;
     this.#section = checkSection(options.section ?? 'tokens');
