@@ -9,8 +9,8 @@
  *     (the fast read, checked, then remembered as checked); a bad flag and `--help` (the
  *     wording of errors).
  * Then, in a child process of its own (no emulator in it), the library's start-up alone: `import
- * 'native-login'` + `getAuthorizers()` on the valid tokens the run above left, which writes the
- * caches the library's entry prefers (named by the build: `core.js.library.v20…cache`), holding
+ * 'native-login'` + `getAuthorizers()` on valid tokens (the login's, saved again), which writes
+ * the caches the library's entry prefers (named by the build: `core.js.library.v20…cache`), holding
  * only what that start-up runs (src/load-chunk.ts says why).
  * Nothing here is a test: the tests check the built package (test/build/).
  */

@@ -9,9 +9,9 @@
  * A chunk can have two caches: the one every process uses, trained on all the usual paths, and
  * one that only an entry's own process uses (today the library's: `core.js.library.v20…cache`),
  * trained on that entry's start-up alone. V8 deserializes every function a cache holds, needed
- * or not: the library's start-up on valid tokens spent ~0.4 ms (of its 1.3× budget's ~18) on
- * the bytecode of refreshes, token-file saves and big files, which a CLI refresh needs and the
- * library's start-up never runs. A refresh or a big file in the library then compiles those
+ * or not: the library's start-up on valid tokens spent ~0.4 ms on the bytecode of refreshes,
+ * token-file saves and big files, which a CLI refresh needs and the library's start-up never
+ * runs. A refresh or a big file in the library then compiles those
  * functions on first use, which measured no slower: it no longer reads in the others
  * (docs/performance.md).
  *

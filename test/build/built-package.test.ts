@@ -229,9 +229,8 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
     }
   });
 
-  test("the library's start-up on valid tokens loads no built-in a bare script would not", () => {
-    // Not node:os either (~0.15 ms): the token file's folder comes from HOME, as os.homedir()
-    // would take it.
+  test("the library's start-up on valid tokens loads no os, HTTP, crypto, readline or child process", () => {
+    // Not node:os (~0.15 ms): the token file's folder comes from HOME, as os.homedir() takes it.
     const home = join(dir, 'home-library');
     mkdirSync(home);
     const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
