@@ -27,8 +27,11 @@ export type GlobusAppTokenStorageOptions = TokenFileOptions & {
 } & ({ filename: string } | GlobusAppPathOptions);
 
 // A write that another writer undid is made again this many times at most, each after a
-// pause longer than a Python write takes from its read to its write.
-const MAX_ROUNDS = 3;
+// pause longer than a Python write takes from its read to its write. Three were not always
+// enough: a Python writer in a tight loop on a loaded machine (stalls of 5–40 ms between its
+// read and its write) undid all three in a row once in a CI run (stop 26); six bound the lock
+// hold to ~300 ms in that case, and a usual write looks once.
+const MAX_ROUNDS = 6;
 const SETTLE_MS = 50;
 // Another writer seen this recently (ms, monotonic) makes every write look again after it.
 const ACTIVE_MS = 5000;
