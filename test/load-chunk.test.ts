@@ -23,6 +23,17 @@ function plainRequire(dir: string, id: string): () => unknown {
   return () => createRequire(join(dir, 'entry.js'))(join(dir, id));
 }
 
+/** Runs `script` (an ES module; TypeScript imports through tsx) in a fresh process: its JSON. */
+function runModule(script: string): never {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8' },
+  );
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as never;
+}
+
 /**
  * Loads `id` from `dir` in a fresh process (as the entry `entry`, if given); prints what it
  * exported, the caches' use and the cache files used (by base name).
@@ -39,13 +50,7 @@ const plain = () => createRequire(${JSON.stringify(join(dir, 'entry.js'))})(${JS
 const exported = loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, plain, ${JSON.stringify(entry)});
 const base = (map) => Object.fromEntries([...map].map(([file, value]) => [file.split('/').pop(), value.split('/').pop()]));
 console.log(JSON.stringify({ value: exported.value, uses: base(codeCacheUses()), files: base(codeCacheFiles()) }));`;
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    { encoding: 'utf8' },
-  );
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout);
+  return runModule(script);
 }
 
 describe('loadChunk', () => {
@@ -127,13 +132,7 @@ import { loadChunk, seedCodeCaches, writeCodeCaches } from ${JSON.stringify(LOAD
 seedCodeCaches(${JSON.stringify(files)}, ${JSON.stringify(entry)});
 loadChunk(${JSON.stringify(dir)}, ${JSON.stringify(id)}, () => { throw new Error('not through the loader'); }, ${JSON.stringify(entry)});
 console.log(JSON.stringify(writeCodeCaches()));`;
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', script],
-    { encoding: 'utf8' },
-  );
-  assert.equal(result.status, 0, result.stderr);
-  return JSON.parse(result.stdout);
+  return runModule(script);
 }
 
 describe('code caches', () => {

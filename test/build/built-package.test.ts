@@ -33,6 +33,21 @@ function chunk(name: string): string {
   return join(REPO, 'dist/chunks', `${name}.js`);
 }
 
+const CLIENT_ID = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
+
+/** A token file in `home` with one valid Transfer token, `accessToken`, for CLIENT_ID. */
+function writeValidTokenFile(home: string, accessToken: string): void {
+  writeFileSync(
+    join(home, '.globus-native-apps.cfg'),
+    `[${CLIENT_ID}]\ntransfer.api.globus.org__access_token = ${accessToken}\n` +
+      `transfer.api.globus.org__scope = urn:globus:auth:scope:transfer.api.globus.org:all\n` +
+      `transfer.api.globus.org__expires_at_seconds = ${FAR_EXPIRY}\n` +
+      'transfer.api.globus.org__resource_server = transfer.api.globus.org\n' +
+      'transfer.api.globus.org__token_type = Bearer\n',
+    { mode: 0o600 },
+  );
+}
+
 /** Runs `script` (an ES module) with node in `dir`; its stdout parsed as JSON. */
 function runScript(dir: string, name: string, script: string): unknown {
   const file = join(dir, name);
@@ -194,16 +209,7 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
   test('the built CLI prints a token into a pipe without building Node streams (no node:net)', () => {
     const home = join(dir, 'home-token');
     mkdirSync(home);
-    const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
-    writeFileSync(
-      join(home, '.globus-native-apps.cfg'),
-      `[${id}]\ntransfer.api.globus.org__access_token = AT-piped\n` +
-        `transfer.api.globus.org__scope = urn:globus:auth:scope:transfer.api.globus.org:all\n` +
-        `transfer.api.globus.org__expires_at_seconds = ${FAR_EXPIRY}\n` +
-        'transfer.api.globus.org__resource_server = transfer.api.globus.org\n' +
-        'transfer.api.globus.org__token_type = Bearer\n',
-      { mode: 0o600 },
-    );
+    writeValidTokenFile(home, 'AT-piped');
     const report = join(dir, 'token-loads.json');
     const preload = join(dir, 'report-loads.cjs');
     writeFileSync(
@@ -214,7 +220,7 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
     // stdout and stderr are pipes, as in TOKEN=$(native-login token).
     const result = spawnSync(
       process.execPath,
-      ['-r', preload, join(REPO, 'dist/cli/main.js'), '--client-id', id, 'token'],
+      ['-r', preload, join(REPO, 'dist/cli/main.js'), '--client-id', CLIENT_ID, 'token'],
       {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -233,21 +239,12 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
     // Not node:os (~0.15 ms): the token file's folder comes from HOME, as os.homedir() takes it.
     const home = join(dir, 'home-library');
     mkdirSync(home);
-    const id = '5f6c8e1a-3b2d-4c7e-9a1f-0b2c3d4e5f60';
-    writeFileSync(
-      join(home, '.globus-native-apps.cfg'),
-      `[${id}]\ntransfer.api.globus.org__access_token = AT-library\n` +
-        `transfer.api.globus.org__scope = urn:globus:auth:scope:transfer.api.globus.org:all\n` +
-        `transfer.api.globus.org__expires_at_seconds = ${FAR_EXPIRY}\n` +
-        'transfer.api.globus.org__resource_server = transfer.api.globus.org\n' +
-        'transfer.api.globus.org__token_type = Bearer\n',
-      { mode: 0o600 },
-    );
+    writeValidTokenFile(home, 'AT-library');
     const script = join(dir, 'start-up.mjs');
     writeFileSync(
       script,
       `import { NativeClient } from 'native-login';
-const authorizers = await new NativeClient({ clientId: '${id}' }).getAuthorizers();
+const authorizers = await new NativeClient({ clientId: '${CLIENT_ID}' }).getAuthorizers();
 const header = await authorizers['transfer.api.globus.org'].getAuthorizationHeader();
 const loaded = process.moduleLoadList;
 console.log(JSON.stringify({ header, loaded }));
