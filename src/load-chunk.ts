@@ -25,7 +25,7 @@
  * This file is not bundled: the build compiles it to dist/load-chunk.js, and Node loads it
  * with its own `require`, so that it can keep `import()` for the chunks (see importPackage).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -76,13 +76,30 @@ export function loadChunk(
   const nodeRequire = createRequire(filename);
   const known = nodeRequire.cache[filename];
   if (known !== undefined) return known.exports;
-  // The entry's own cache if it has one for this chunk (one failed open if not), else the shared.
-  const own = entry === undefined ? undefined : readCacheFile(codeCachePath(filename, entry));
-  const cacheFile = own ?? readCacheFile(codeCachePath(filename));
+  // The entry's own cache if it has one for this chunk, else the shared one: read into the
+  // scratch buffer (below), followed by HEAD, the chunk's bytes and TAIL.
+  const cacheFile =
+    (entry === undefined ? undefined : readCacheFile(codeCachePath(filename, entry))) ??
+    readCacheFile(codeCachePath(filename));
   if (cacheFile === undefined) return plain();
-  const source = readFileSync(filename);
-  const cachedData = cachedDataFor(cacheFile.data, source);
-  const script = new Script(`${HEAD}${source.toString('utf8')}${TAIL}`, {
+  const sourceStart = cacheFile.end + HEAD.length;
+  const sourceEnd = readInto(filename, sourceStart, TAIL.length);
+  const bytes = scratch as Buffer; // (readInto may have replaced it with a bigger one)
+  bytes.write(HEAD, cacheFile.end, 'latin1');
+  bytes.write(TAIL, sourceEnd, 'latin1');
+  const made = bytes.readUInt32LE(TAG.length);
+  const same =
+    made === sourceEnd - sourceStart &&
+    PREFIX + made <= cacheFile.end &&
+    bytes.compare(bytes, PREFIX, PREFIX + made, sourceStart, sourceEnd) === 0;
+  const cachedData = same ? bytes.subarray(PREFIX + made, cacheFile.end) : undefined;
+  // One string straight from the bytes, wrapper included: built from pieces, V8 would copy it
+  // whole once more to flatten it before compiling. The build keeps chunks ASCII
+  // (scripts/build.mjs), so this is a one-byte string, half the memory of a two-byte one.
+  const text = bytes.toString('utf8', cacheFile.end, sourceEnd + TAIL.length);
+  // V8 reads the cached data while the script compiles and keeps none of it: the scratch
+  // buffer is free again once this returns.
+  const script = new Script(text, {
     filename,
     ...(cachedData !== undefined && cachedData.length > 0 && { cachedData }),
   });
@@ -165,22 +182,60 @@ function writeCache(filename: string, file: string, data: Buffer): string {
   return file;
 }
 
-/** The cache file `path` and its bytes, or undefined (none, or not one of ours). */
-function readCacheFile(path: string): { path: string; data: Buffer } | undefined {
-  let data: Buffer;
+/**
+ * The buffer the files of a burst of chunk loads are read into, one after the other, and
+ * dropped when the burst is over (a microtask: chunks load synchronously, nested ones too, and
+ * each is done with the buffer before its code runs and loads the next). Fresh memory costs a
+ * page fault per 4 kB on first touch, ~4 µs each in a virtual machine: a buffer per file made
+ * the library's start-up touch ~100 kB more (docs/performance.md).
+ */
+let scratch: Buffer | undefined;
+
+/** Room for the largest cache file and chunk together, with room to spare. */
+const SCRATCH_BYTES = 512 * 1024;
+
+/**
+ * Reads the whole file `path` into the scratch buffer from byte `at` on, keeping `spare` bytes
+ * free after it (and the bytes before `at`), and returns where it ends there.
+ */
+function readInto(path: string, at: number, spare: number): number {
+  const fd = openSync(path, 'r');
   try {
-    data = readFileSync(path);
-  } catch {
-    return undefined; // none for this Node (or unreadable): load as usual
+    let end = at;
+    for (;;) {
+      if (scratch === undefined) {
+        scratch = Buffer.allocUnsafeSlow(Math.max(SCRATCH_BYTES, 2 * at));
+        queueMicrotask(() => {
+          scratch = undefined;
+        });
+      } else if (scratch.length - end < spare + 64 * 1024) {
+        const bigger = Buffer.allocUnsafeSlow(2 * scratch.length);
+        scratch.copy(bigger, 0, 0, end);
+        scratch = bigger;
+      }
+      const read = readSync(fd, scratch, end, scratch.length - end - spare, null);
+      if (read === 0) return end;
+      end += read;
+    }
+  } finally {
+    closeSync(fd);
   }
-  const ours = data.length >= PREFIX && data.toString('latin1', 0, TAG.length) === TAG;
-  return ours ? { path, data } : undefined;
 }
 
-/** V8's data in `cacheFile` if it was made from `source` (maybe empty: a seed), else undefined. */
-function cachedDataFor(cacheFile: Buffer, source: Buffer): Buffer | undefined {
-  const length = cacheFile.readUInt32LE(TAG.length);
-  const made = cacheFile.subarray(PREFIX, PREFIX + length);
-  if (length !== source.length || !made.equals(source)) return undefined;
-  return cacheFile.subarray(PREFIX + length);
+/**
+ * The cache file `path`, read into the scratch buffer from its start, or undefined (none, or
+ * not one of ours). `end` is where it ends there.
+ */
+function readCacheFile(path: string): { path: string; end: number } | undefined {
+  // A look first: a failed open throws an error with a stack, which costs ~10 times more, and
+  // the library's entry looks for an own cache of every chunk it loads (most have none).
+  if (!existsSync(path)) return undefined;
+  let end: number;
+  try {
+    end = readInto(path, 0, 0);
+  } catch {
+    return undefined; // unreadable: load as usual
+  }
+  const ours = end >= PREFIX && (scratch as Buffer).toString('latin1', 0, TAG.length) === TAG;
+  return ours ? { path, end } : undefined;
 }

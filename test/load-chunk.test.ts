@@ -192,6 +192,40 @@ describe('code caches', () => {
       writeFileSync(cachePath, cache);
     }
   });
+  test('a cache that claims more source than it holds is stale, never read past its end', () => {
+    const file = join(dir, 'cached.js');
+    const cachePath = codeCachePath(file);
+    const cache = readFileSync(cachePath);
+    const source = readFileSync(file);
+    try {
+      // The right tag and length, then half the source and nothing more.
+      const head = cache.subarray(0, cache.indexOf('\n') + 5);
+      assert.equal(head.readUInt32LE(head.length - 4), source.length);
+      writeFileSync(cachePath, Buffer.concat([head, source.subarray(0, source.length >> 1)]));
+      const cut = freshLoad(dir, './cached.js');
+      assert.deepEqual([cut.value, cut.uses], ['hello cache', { 'cached.js': 'stale' }]);
+    } finally {
+      writeFileSync(cachePath, cache);
+    }
+  });
+
+  test("a chunk bigger than the loader's buffer, with text past ASCII, loads from its cache", () => {
+    // The loader reads into one 512 kB buffer and makes it bigger when a file needs it.
+    const padding = 'x'.repeat(700 * 1024);
+    const text = 'caf\u00e9 \u2026 \u{1f511}'; // one, two and four bytes of UTF-8
+    writeFileSync(
+      join(dir, 'big.js'),
+      `'use strict';\nconst pad = '${padding}';\nexports.value = '${text} ' + pad.length;\n`,
+    );
+    assert.deepEqual(train(dir, './big.js', ['big.js']), [codeCachePath(join(dir, 'big.js'))]);
+    assert.ok(readFileSync(codeCachePath(join(dir, 'big.js'))).length > 1024 * 1024);
+    assert.deepEqual(freshLoad(dir, './big.js'), {
+      value: `${text} ${padding.length}`,
+      uses: { 'big.js': 'used' },
+      files: { 'big.js': basename(codeCachePath(join(dir, 'big.js'))) },
+    });
+  });
+
   test("an entry's own caches come first, for its chunks and those they require", () => {
     // own.js requires cached.js; the entry `lib` is trained on its own, as the build does for
     // the library's start-up.

@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -204,6 +205,17 @@ console.log(JSON.stringify([Object.fromEntries(codeCacheUses()), Object.fromEntr
       cliFiles?.sort(),
       ['cli', 'core', 'messages'].map((name) => codeCachePath(chunk(name))),
     );
+  });
+
+  test('every chunk is ASCII, so that V8 holds its text as one-byte characters', () => {
+    // One `…` in a comment made client.js a two-byte string: twice the memory to decode into.
+    const chunks = readdirSync(join(REPO, 'dist/chunks')).filter((name) => name.endsWith('.js'));
+    assert.ok(chunks.length >= 10, chunks.join());
+    for (const name of chunks) {
+      const bytes = readFileSync(join(REPO, 'dist/chunks', name));
+      const at = bytes.findIndex((byte) => byte > 0x7f);
+      assert.equal(at, -1, `${name} has a byte past ASCII at offset ${at}`);
+    }
   });
 
   test('the built CLI prints a token into a pipe without building Node streams (no node:net)', () => {
