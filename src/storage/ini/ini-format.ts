@@ -229,24 +229,21 @@ export function serializeIni(doc: IniDocument): string {
 
 /** A value after configparser's BasicInterpolation: `%%` is `%`; `%(name)s` is refused. */
 export function interpolate(raw: string): { value: string } | { error: string } {
+  let at = raw.indexOf('%');
+  // The usual value (a token, a scope, a number) has no `%`: the same string, not a copy.
+  if (at === -1) return { value: raw };
   let value = '';
-  for (let i = 0; i < raw.length; i++) {
-    const char = raw[i] as string;
-    if (char !== '%') {
-      value += char;
-      continue;
-    }
-    const next = raw[i + 1];
-    if (next === '%') {
-      value += '%';
-      i++;
-    } else if (next === '(') {
+  let from = 0;
+  for (; at !== -1; at = raw.indexOf('%', from)) {
+    const next = raw[at + 1];
+    if (next === '(') {
       return { error: '"%(name)s" interpolation is not supported in token files' };
-    } else {
-      return { error: 'a "%" not followed by "%" or "(" (Python refuses it)' };
     }
+    if (next !== '%') return { error: 'a "%" not followed by "%" or "(" (Python refuses it)' };
+    value += raw.slice(from, at + 1);
+    from = at + 2;
   }
-  return { value };
+  return { value: value + raw.slice(from) };
 }
 
 /** How to write a value so configparser reads it back unchanged: `%` doubled, lines indented. */

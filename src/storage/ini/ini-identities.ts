@@ -28,11 +28,19 @@ export function identitySection(section: string): string {
  * loading node:crypto would cost `native-login token` a tenth of its start-up.
  */
 export function tokenFingerprint(accessToken: string): string {
-  let hash = 0xcbf29ce484222325n;
+  // The 64-bit state in two 32-bit halves: BigInt arithmetic allocated three numbers a byte.
+  // The prime is 0x100 · 2^32 + 0x1b3, so (hi · 2^32 + lo) · prime mod 2^64 has the low half
+  // lo · 0x1b3 mod 2^32 and the high half hi · 0x1b3 + lo · 0x100 + the low product's carry
+  // (mod 2^32); every product stays under 2^42, exact in a double.
+  let hi = 0xcbf29ce4;
+  let lo = 0x84222325;
   for (const byte of new TextEncoder().encode(accessToken)) {
-    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    lo = (lo ^ byte) >>> 0;
+    const low = lo * 0x1b3;
+    hi = (hi * 0x1b3 + lo * 0x100 + Math.floor(low / 0x100000000)) >>> 0;
+    lo = low >>> 0;
   }
-  return hash.toString(16).padStart(16, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** `tokens` with `identity_id` set where a recorded identity matches the access token. */

@@ -151,6 +151,9 @@ describe('parseIni / serializeIni', () => {
 describe('interpolate / escapeValue', () => {
   test('%% reads as %, a lone % and %(name)s are refused', () => {
     assert.deepEqual(interpolate('100%% sure'), { value: '100% sure' });
+    assert.deepEqual(interpolate('a%%b%%'), { value: 'a%b%' });
+    assert.deepEqual(interpolate('plain'), { value: 'plain' });
+    assert.ok('error' in interpolate('%%%'));
     assert.deepEqual(interpolate('%%%%'), { value: '%%' });
     assert.ok('error' in interpolate('5%'));
     assert.ok('error' in interpolate('a%b'));

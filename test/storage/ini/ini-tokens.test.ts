@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { TokenFileCorrupt, TokenStorageError } from '../../../src/errors.js';
 import { parseIni, serializeIni } from '../../../src/storage/ini/ini-format.js';
+import { tokenFingerprint } from '../../../src/storage/ini/ini-identities.js';
 import {
   clearSectionTokens,
   writeSectionTokens,
@@ -25,6 +26,30 @@ function sectionText(text: string, name: string): string {
   const next = text.indexOf('\n[', start + 1);
   return text.slice(start, next === -1 ? undefined : next);
 }
+
+describe('tokenFingerprint', () => {
+  /** 64-bit FNV-1a over the UTF-8 bytes, as the first versions computed it (files hold it). */
+  function reference(text: string): string {
+    let hash = 0xcbf29ce484222325n;
+    for (const byte of new TextEncoder().encode(text)) {
+      hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+    }
+    return hash.toString(16).padStart(16, '0');
+  }
+
+  test('is 64-bit FNV-1a of the UTF-8 bytes, the value files written before hold', () => {
+    // The published FNV-1a 64 test vectors, then tokens of every length up to 300.
+    assert.equal(tokenFingerprint(''), 'cbf29ce484222325');
+    assert.equal(tokenFingerprint('a'), 'af63dc4c8601ec8c');
+    assert.equal(tokenFingerprint('foobar'), '85944171f73967e8');
+    const alphabet = 'AgX8wc5dFLOy0sF3tM25LgKtU6xcpbuf8u2rBM91EWkYS8Lr-_.~é…🔑\u0000\uffff';
+    let token = '';
+    for (let length = 0; length <= 300; length++) {
+      assert.equal(tokenFingerprint(token), reference(token), JSON.stringify(token));
+      token += alphabet[(length * 7) % alphabet.length];
+    }
+  });
+});
 
 describe('readSectionTokens / writeSectionTokens / clearSectionTokens', () => {
   test('writing what is stored changes no byte; a change leaves the other section intact', async () => {
