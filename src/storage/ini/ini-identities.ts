@@ -31,11 +31,13 @@ export function tokenFingerprint(accessToken: string): string {
   // The 64-bit state in two 32-bit halves: BigInt arithmetic allocated three numbers a byte.
   // The prime is 0x100 · 2^32 + 0x1b3, so (hi · 2^32 + lo) · prime mod 2^64 has the low half
   // lo · 0x1b3 mod 2^32 and the high half hi · 0x1b3 + lo · 0x100 + the low product's carry
-  // (mod 2^32); every product stays under 2^42, exact in a double.
+  // (mod 2^32); every product stays under 2^42, exact in a double. Buffer.from encodes as
+  // TextEncoder does (a lone surrogate as U+FFFD) without building a TextEncoder first.
+  const bytes = Buffer.from(accessToken, 'utf8');
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
-  for (const byte of new TextEncoder().encode(accessToken)) {
-    lo = (lo ^ byte) >>> 0;
+  for (let i = 0; i < bytes.length; i++) {
+    lo = (lo ^ (bytes[i] as number)) >>> 0;
     const low = lo * 0x1b3;
     hi = (hi * 0x1b3 + lo * 0x100 + Math.floor(low / 0x100000000)) >>> 0;
     lo = low >>> 0;
