@@ -73,7 +73,8 @@ export function loadChunk(
   // chunks are in the bundle (for it, `plain` is the bundler's own require).
   if (dir === undefined) return plain();
   const filename = join(dir, id);
-  const nodeRequire = createRequire(filename);
+  const chunkDir = dirname(filename);
+  const nodeRequire = requireIn(chunkDir);
   const known = nodeRequire.cache[filename];
   if (known !== undefined) return known.exports;
   // The entry's own cache if it has one for this chunk, else the shared one: read into the
@@ -115,7 +116,6 @@ export function loadChunk(
   const module = new Module(filename) as NodeJS.Module;
   module.filename = filename;
   nodeRequire.cache[filename] = module;
-  const chunkDir = dirname(filename);
   // Chunks require each other as './name.js'; anything else (node:*) is Node's business.
   const chunkRequire = (request: string): unknown =>
     request.startsWith('./')
@@ -131,6 +131,19 @@ export function loadChunk(
   }
   module.loaded = true;
   return module.exports;
+}
+
+/** Node's `require` from each folder of chunks, made once (createRequire builds a module). */
+const requires = new Map<string, NodeJS.Require>();
+
+function requireIn(dir: string): NodeJS.Require {
+  let found = requires.get(dir);
+  if (found === undefined) {
+    // A file name in the folder: `require` resolves from the folder, the name is not read.
+    found = createRequire(join(dir, 'chunk.js'));
+    requires.set(dir, found);
+  }
+  return found;
 }
 
 /**

@@ -16,9 +16,9 @@ import {
   lstat as lstatCallback,
   mkdir,
   open,
-  read,
   readdir as readdirCallback,
   readlink as readlinkCallback,
+  readv,
   realpath as realpathCallback,
   rename as renameCallback,
   type Stats,
@@ -93,9 +93,11 @@ export function statFile(fd: number): Promise<Stats> {
   return call((done) => fstat(fd, done));
 }
 
-/** pread(2) into `buffer` from `position`; the number of bytes read. */
+/** Reads into `buffer` from `position` (one preadv(2)); the number of bytes read. */
 export function readAt(fd: number, buffer: Buffer, position: number): Promise<number> {
-  return call((done) => read(fd, buffer, 0, buffer.length, position, done));
+  // preadv(2) of one buffer, the same read as fs.read's pread(2): fs.read checks its four
+  // arguments with helpers whose first call costs a start-up more (~0.03 ms).
+  return call((done) => readv(fd, [buffer], position, done));
 }
 
 /** pwrite(2) until all of `data` is written from `position` on (a short write goes on). */
