@@ -98,6 +98,60 @@ console.log(JSON.stringify({
     assert.deepEqual(names.differ, [], 'import and require gave different objects');
   });
 
+  test("import runs the entry and the chunk loader itself (Node's older path where it must)", () => {
+    // A preload that records what Node's CommonJS loader compiles, and on demand takes
+    // process.getBuiltinModule away, as on Node before 20.16.
+    const preload = join(dir, 'compiled.cjs');
+    writeFileSync(
+      preload,
+      `const { Module } = require('node:module');
+const compiled = [];
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  compiled.push(filename);
+  return compile.call(this, content, filename);
+};
+globalThis.compiledByNode = compiled;
+if (process.env.NO_GET_BUILTIN) delete process.getBuiltinModule;
+`,
+    );
+    const script = join(dir, 'facade.mjs');
+    writeFileSync(
+      script,
+      `import { createRequire } from 'node:module';
+import * as imported from 'native-login';
+const require = createRequire(import.meta.url);
+const entry = require.resolve('native-login');
+const required = require('native-login');
+const { codeCacheUses } = require(${JSON.stringify(join(REPO, 'dist/load-chunk.js'))});
+console.log(JSON.stringify({
+  compiled: globalThis.compiledByNode.map((file) => file.slice(file.indexOf('dist/'))),
+  same: Object.keys(imported).every((name) => imported[name] === required[name]),
+  once: Object.keys(require.cache).filter((file) => file === entry).length,
+  uses: [...new Set(codeCacheUses().values())],
+}));
+`,
+    );
+    const run = (env: Record<string, string>) => {
+      const result = spawnSync(process.execPath, ['-r', preload, script], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'], HOME: dir, ...env },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      return JSON.parse(result.stdout) as Record<string, unknown>;
+    };
+    // This Node: neither file goes through Node's loader, and require finds what import ran.
+    assert.deepEqual(run({}), { compiled: [], same: true, once: 1, uses: ['used'] });
+    // An older Node: createRequire, as before; the same classes and caches.
+    assert.deepEqual(run({ NO_GET_BUILTIN: '1' }), {
+      compiled: ['dist/index.js', 'dist/load-chunk.js'],
+      same: true,
+      once: 1,
+      uses: ['used'],
+    });
+  });
+
   test('importing the library and building a client load no HTTP, crypto, readline or child-process module', () => {
     const loaded = runScript(
       dir,
