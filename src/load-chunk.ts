@@ -74,8 +74,8 @@ export function loadChunk(
   if (dir === undefined) return plain();
   const filename = join(dir, id);
   const chunkDir = dirname(filename);
-  const nodeRequire = requireIn(chunkDir);
-  const known = nodeRequire.cache[filename];
+  const modules = moduleCache ?? requireIn(chunkDir).cache;
+  const known = modules[filename];
   if (known !== undefined) return known.exports;
   // The entry's own cache if it has one for this chunk, else the shared one: read into the
   // scratch buffer (below), followed by HEAD, the chunk's bytes and TAIL.
@@ -115,22 +115,39 @@ export function loadChunk(
   compiled.set(filename, { script, cache, cacheFile: cacheFile.path });
   const module = new Module(filename) as NodeJS.Module;
   module.filename = filename;
-  nodeRequire.cache[filename] = module;
+  modules[filename] = module;
   // Chunks require each other as './name.js'; anything else (node:*) is Node's business.
   const chunkRequire = (request: string): unknown =>
     request.startsWith('./')
-      ? loadChunk(chunkDir, request, () => nodeRequire(join(chunkDir, request)), entry)
-      : nodeRequire(request);
+      ? loadChunk(chunkDir, request, () => requireIn(chunkDir)(join(chunkDir, request)), entry)
+      : (builtin(request) ?? requireIn(chunkDir)(request));
   try {
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
     wrapper.call(module.exports, module.exports, chunkRequire, module, filename, chunkDir);
   } catch (error) {
     // As `require` does: a chunk that failed to load is not kept half-initialised.
-    delete nodeRequire.cache[filename];
+    delete modules[filename];
     throw error;
   }
   module.loaded = true;
   return module.exports;
+}
+
+/**
+ * `require.cache`, where Node's `require` keeps each module by file name: the chunks go there
+ * too, so that a plain `require` of one gives the same module. It is `Module._cache`, which
+ * every `require.cache` is: read there, it spares a start-up a createRequire (a Node without
+ * it gets one).
+ */
+const moduleCache = (Module as unknown as { _cache?: NodeJS.Dict<NodeJS.Module> })._cache;
+
+/**
+ * A built-in module (`node:fs`), as `require` gives it, or undefined for anything else. Through
+ * `process.getBuiltinModule` (Node 20.16 on) rather than `require`, whose first calls cost a
+ * start-up ~0.05 ms more.
+ */
+function builtin(request: string): unknown {
+  return request.startsWith('node:') ? process.getBuiltinModule?.(request) : undefined;
 }
 
 /** Node's `require` from each folder of chunks, made once (createRequire builds a module). */
