@@ -270,6 +270,9 @@ function readCacheFile(path: string): { path: string; end: number } | undefined 
   } catch {
     return undefined; // unreadable: load as usual
   }
-  const ours = end >= PREFIX && (scratch as Buffer).toString('latin1', 0, TAG.length) === TAG;
-  return ours ? { path, end } : undefined;
+  const bytes = scratch as Buffer;
+  if (end < PREFIX) return undefined;
+  // Byte by byte: a decoding call's first use costs more than these 26 comparisons.
+  for (let i = 0; i < TAG.length; i++) if (bytes[i] !== TAG.charCodeAt(i)) return undefined;
+  return { path, end };
 }
