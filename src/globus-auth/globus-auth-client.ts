@@ -66,7 +66,7 @@ export class GlobusAuthClient {
     requireClientId(options.clientId);
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
     this.clientId = options.clientId;
-    this.issuer = this.baseUrl.replace(/\/$/, '');
+    this.issuer = this.baseUrl.endsWith('/') ? this.baseUrl.slice(0, -1) : this.baseUrl;
     const env = options.env ?? process.env;
     const allowHttp = options.allowInsecureHttp ?? env['NATIVE_LOGIN_ALLOW_INSECURE_HTTP'] === '1';
     if (!allowHttp && !isSafeTransport(new URL(this.baseUrl))) {

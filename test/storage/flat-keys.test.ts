@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TokenFileCorrupt, TokenStorageError } from '../../src/errors.js';
-import { type FlatEntry, flatKey, flatPack, flatUnpack } from '../../src/storage/flat-keys.js';
+import {
+  type FlatEntry,
+  flatKey,
+  flatPack,
+  flatUnpack,
+  isPythonInteger,
+} from '../../src/storage/flat-keys.js';
 import { FAR_EXPIRY } from '../helpers/clock.js';
 import { tokenGroup } from './storage-test-kit.js';
 
@@ -146,4 +152,18 @@ describe('flatUnpack', () => {
     corrupt(cut, 7, /names another resource server/);
     corrupt({ ...groupEntries('x', 'same'), ...groupEntries('y', 'same') }, 7, /another/);
   });
+});
+
+test('isPythonInteger accepts exactly what /^[+-]?[0-9]+(?:_[0-9]+)*$/ does', () => {
+  // Every string of up to 5 characters over a small alphabet (19,608 strings), and a few more.
+  const alphabet = ['+', '-', '_', '0', '9', 'a', ' ', '\u0661'];
+  const expression = /^[+-]?[0-9]+(?:_[0-9]+)*$/;
+  let strings = [''];
+  const all: string[] = [];
+  for (let length = 1; length <= 5; length++) {
+    strings = strings.flatMap((prefix) => alphabet.map((char) => prefix + char));
+    all.push(...strings);
+  }
+  all.push('1795974909', '1_795_974_909', '+17', '-1', '1__2', '_1', '1_', '١٢');
+  for (const text of all) assert.equal(isPythonInteger(text), expression.test(text), text);
 });

@@ -174,7 +174,12 @@ export class ConfigParserTokenStorage implements TokenStorage {
 }
 
 function checkSection(section: string): string {
-  if (typeof section !== 'string' || section === '' || /[\r\n]/.test(section)) {
+  if (
+    typeof section !== 'string' ||
+    section === '' ||
+    section.includes('\n') ||
+    section.includes('\r')
+  ) {
     throw new UsageError('An INI section name must be a non-empty string on one line.');
   }
   if (section === DEFAULT_SECTION) {

@@ -36,6 +36,7 @@ describe('MultiClientTokenStorage / ConfigParserTokenStorage files', () => {
     assert.ok(multi instanceof ConfigParserTokenStorage);
     assert.throws(() => multi.setClientId('DEFAULT'), UsageError);
     assert.throws(() => new ConfigParserTokenStorage({ section: 'a\nb' }), UsageError);
+    assert.throws(() => new ConfigParserTokenStorage({ section: 'a\rb' }), UsageError);
     assert.equal(
       new ConfigParserTokenStorage({ filename: 'rel.cfg' }).filename,
       resolve('rel.cfg'),
