@@ -30,7 +30,8 @@
  *
  * The entries load the chunks through dist/load-chunk.js, with the V8 code cache that a training
  * run (scripts/train-code-cache.mjs) writes beside each chunk at the end of the build; Node 20
- * has no compile cache of its own (src/load-chunk.ts says when a cache is used).
+ * has no compile cache of its own (src/load-chunk.ts says when a cache is used). The ES-module
+ * facades carry a copy of the loader and of their entry (writeEsmFacade says why).
  *
  * `BUILD_REPORT=1 npm run build` lists each chunk with its modules and their sizes.
  */

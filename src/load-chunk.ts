@@ -22,8 +22,10 @@
  * written by the build alone, never at run time: an installed package may be read-only or
  * shared by users who do not trust each other, and cached bytecode is code.
  *
- * This file is not bundled: the build compiles it to dist/load-chunk.js, and Node loads it
- * with its own `require`, so that it can keep `import()` for the chunks (see importPackage).
+ * This file is not bundled: the build compiles it to dist/load-chunk.js, which Node loads with
+ * its own `require`, so that it can keep `import()` for the chunks (see importPackage); the
+ * ES-module facade (dist/index.mjs) runs a copy of that code itself and registers it in
+ * `require.cache` as dist/load-chunk.js, so that one instance serves a process either way.
  */
 import { closeSync, existsSync, openSync, readFileSync, readvSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
