@@ -216,10 +216,10 @@ function writeCache(filename: string, file: string, data: Buffer): string {
 
 /**
  * The buffer the files of a burst of chunk loads are read into, one after the other, and
- * dropped when the burst is over (a microtask: chunks load synchronously, nested ones too, and
- * each is done with the buffer before its code runs and loads the next). Fresh memory costs a
- * page fault per 4 kB on first touch, ~4 µs each in a virtual machine: a buffer per file made
- * the library's start-up touch ~100 kB more (docs/performance.md).
+ * dropped when the burst is over (a promise reaction: chunks load synchronously, nested ones
+ * too, and each is done with the buffer before its code runs and loads the next). Fresh memory
+ * costs a page fault per 4 kB on first touch, ~2 µs each on the benchmark's virtual machine: a
+ * buffer per file made the library's start-up touch ~100 kB more (docs/performance.md).
  */
 let scratch: Buffer | undefined;
 
@@ -263,8 +263,8 @@ function readInto(path: string, at: number, spare: number): number {
  * not one of ours). `end` is where it ends there.
  */
 function readCacheFile(path: string): { path: string; end: number } | undefined {
-  // A look first: a failed open throws an error with a stack, which costs ~10 times more, and
-  // the library's entry looks for an own cache of every chunk it loads (most have none).
+  // A look first: a failed open throws an error with a stack, which costs several times more,
+  // and the library's entry looks for an own cache of every chunk it loads (two have none).
   if (!existsSync(path)) return undefined;
   let end: number;
   try {
