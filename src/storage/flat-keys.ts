@@ -167,9 +167,9 @@ export function isPythonInteger(text: string): boolean {
   let digits = false;
   for (; i < text.length; i++) {
     const code = text.charCodeAt(i);
+    // A digit; or `_` right after one (and a digit must follow it); anything else ends it.
     if (code >= 48 && code <= 57) digits = true;
-    else if (code === 95 && digits)
-      digits = false; // _ only between digits
+    else if (code === 95 && digits) digits = false;
     else return false;
   }
   return digits;
