@@ -192,7 +192,7 @@ describe('code caches', () => {
       writeFileSync(cachePath, cache);
     }
   });
-  test('a cache that claims more source than it holds is stale, never read past its end', () => {
+  test('a cache that holds less source than its length says is stale, not an error', () => {
     const file = join(dir, 'cached.js');
     const cachePath = codeCachePath(file);
     const cache = readFileSync(cachePath);
@@ -212,7 +212,7 @@ describe('code caches', () => {
   test("a chunk bigger than the loader's buffer, with text past ASCII, loads from its cache", () => {
     // The loader reads into one 512 kB buffer and makes it bigger when a file needs it.
     const padding = 'x'.repeat(700 * 1024);
-    const text = 'caf\u00e9 \u2026 \u{1f511}'; // one, two and four bytes of UTF-8
+    const text = 'caf\u00e9 \u2026 \u{1f511}'; // two, three and four bytes of UTF-8
     writeFileSync(
       join(dir, 'big.js'),
       `'use strict';\nconst pad = '${padding}';\nexports.value = '${text} ' + pad.length;\n`,
