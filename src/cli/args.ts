@@ -140,7 +140,7 @@ function parseStrict(
  * `-r=auth.globus.org` means `-r auth.globus.org` to people (parseArgs would read the value as
  * `=auth.globus.org`), so a short option's `=` is split off before parsing.
  */
-function splitShortEquals(argv: readonly string[]): string[] {
+export function splitShortEquals(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -148,9 +148,12 @@ function splitShortEquals(argv: readonly string[]): string[] {
       out.push(...argv.slice(i));
       break;
     }
-    const match = /^(-[a-zA-Z])=(.*)$/s.exec(arg);
-    if (match?.[1] !== undefined && match[2] !== undefined) out.push(match[1], match[2]);
-    else out.push(arg);
+    // `-x=value`: a dash, one ASCII letter, `=`. String checks, not an expression: V8
+    // compiles one on its first run and again on its second, and this runs for every word.
+    const letter = arg.charCodeAt(1) | 0x20; // lower-cased if it is a letter
+    if (arg[0] === '-' && arg[2] === '=' && letter >= 97 && letter <= 122) {
+      out.push(arg.slice(0, 2), arg.slice(3));
+    } else out.push(arg);
   }
   return out;
 }

@@ -94,13 +94,23 @@ const auto: StorageKind = {
   describe: (settings) => `the system keychain or ${settings.iniFile}`,
 };
 
-const POSTGRES_URL = /^postgres(ql)?:\/\//i;
-const REDIS_URL = /^rediss?:\/\//i;
+/**
+ * Which server a `--storage` value names by its scheme (`postgres://`, `postgresql://`,
+ * `redis://`, `rediss://`, in any case), if any. String calls, not expressions: V8 compiles
+ * a regular expression on its first run and again on its second, and every command asks.
+ */
+function serverScheme(url: string): 'postgres' | 'redis' | undefined {
+  const start = url.slice(0, 'postgresql://'.length).toLowerCase();
+  if (start.startsWith('postgres://') || start.startsWith('postgresql://')) return 'postgres';
+  if (start.startsWith('redis://') || start.startsWith('rediss://')) return 'redis';
+  return undefined;
+}
 
 /** A server storage at `url`: PostgreSQL or Redis, shared by many hosts (docs/many-machines.md). */
 function serverKind(url: string): StorageKind | undefined {
-  const postgres = POSTGRES_URL.test(url);
-  if (!postgres && !REDIS_URL.test(url)) return undefined;
+  const scheme = serverScheme(url);
+  if (scheme === undefined) return undefined;
+  const postgres = scheme === 'postgres';
   return {
     async choose(_settings, clientId) {
       const description = describeServerUrl(url);
@@ -139,7 +149,7 @@ export function serverPlace(url: string): string | undefined {
   if (serverKind(url) === undefined) return undefined;
   try {
     const parsed = new URL(url);
-    const postgres = POSTGRES_URL.test(url);
+    const postgres = serverScheme(url) === 'postgres';
     const port = parsed.port || (postgres ? '5432' : '6379');
     // PostgreSQL's default database is named after the user; Redis's is number 0.
     const path = decodeURIComponent(parsed.pathname.replace(/^\//, ''));

@@ -5,6 +5,7 @@ import {
   parseCommandLine,
   parseQueryParams,
   parseTimeoutSeconds,
+  splitShortEquals,
 } from '../../src/cli/args.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -22,6 +23,22 @@ describe('parseCommandLine', () => {
   test('the value of a global option is never taken for the command', () => {
     assert.equal(findCommand(['--storage', 'login', 'token']), 2);
     assert.equal(parseCommandLine(['--storage', 'login', 'token']).command, 'token');
+  });
+
+  test('a short option with = is split as people mean it, whatever follows the =', () => {
+    assert.equal(
+      parseCommandLine(['token', '-r=auth.globus.org']).values['resource-server'],
+      'auth.globus.org',
+    );
+    // As /^(-[a-zA-Z])=(.*)$/s split it, for every word before `--`.
+    const reference = (arg: string) => {
+      const match = /^(-[a-zA-Z])=(.*)$/s.exec(arg);
+      return match ? [match[1], match[2]] : [arg];
+    };
+    const words = ['-r=x', '-R=x', '-r=', '-r=a=b\nc', '-1=x', '-@=x', '-[=x', '-`=x', '-{=x'];
+    words.push('--r=x', '-rr=x', 'r=x', '-r', '-', '', '-\u00e9=x', '-z=x', '-Z=x', '-a=x');
+    for (const word of words) assert.deepEqual(splitShortEquals([word]), reference(word), word);
+    assert.deepEqual(splitShortEquals(['-r=a', '--', '-r=b']), ['-r', 'a', '--', '-r=b']);
   });
 
   test('repeatable and short options', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { readSettings, requireClientId } from '../../src/cli/settings.js';
+import { isUuid, readSettings, requireClientId } from '../../src/cli/settings.js';
 import { UsageError } from '../../src/errors.js';
 
 test('options win over NATIVE_LOGIN_* variables; the token file defaults to HOME', () => {
@@ -85,4 +85,17 @@ test('a client id that is not a UUID is refused before anything else happens', (
   );
   const id = '8F6B1F43-3C1E-4D0A-9D57-1F2B9F0C7A21';
   assert.equal(requireClientId(settings(` ${id}\n`)), id);
+});
+
+test('isUuid accepts exactly the 8-4-4-4-12 hex shape, in any case', () => {
+  const expression = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const id = '8f6b1f43-3c1e-4d0a-9d57-1f2b9f0c7a21';
+  const candidates = [id, id.toUpperCase(), '', `${id}0`, id.slice(1), id.replaceAll('-', '_')];
+  // Every character of the id replaced by each of these in turn.
+  for (const char of ['0', '9', 'a', 'f', 'A', 'F', 'g', 'G', '-', '@', '`', '/', ':', '[', ' ']) {
+    for (let i = 0; i < id.length; i++) candidates.push(id.slice(0, i) + char + id.slice(i + 1));
+  }
+  for (const candidate of candidates) {
+    assert.equal(isUuid(candidate), expression.test(candidate), candidate);
+  }
 });
