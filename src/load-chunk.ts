@@ -88,13 +88,14 @@ export function loadChunk(
   const sourceStart = cacheFile.end + HEAD.length;
   const sourceEnd = readInto(filename, sourceStart, TAIL.length);
   const bytes = scratch as Buffer; // (readInto may have replaced it with a bigger one)
-  bytes.write(HEAD, cacheFile.end, 'latin1');
-  bytes.write(TAIL, sourceEnd, 'latin1');
+  putAscii(bytes, cacheFile.end, HEAD);
+  putAscii(bytes, sourceEnd, TAIL);
   const made = bytes.readUInt32LE(TAG.length);
+  // subarray + equals: `compare` with ranges checks its four numbers on its first call first.
   const same =
     made === sourceEnd - sourceStart &&
     PREFIX + made <= cacheFile.end &&
-    bytes.compare(bytes, PREFIX, PREFIX + made, sourceStart, sourceEnd) === 0;
+    bytes.subarray(PREFIX, PREFIX + made).equals(bytes.subarray(sourceStart, sourceEnd));
   const cachedData = same ? bytes.subarray(PREFIX + made, cacheFile.end) : undefined;
   // One string straight from the bytes, wrapper included: built from pieces, V8 would copy it
   // whole once more to flatten it before compiling. The build keeps chunks ASCII
@@ -256,6 +257,11 @@ function readInto(path: string, at: number, spare: number): number {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Puts the ASCII `text` into `bytes` at `at`: a loop costs less than `write`'s first call. */
+function putAscii(bytes: Buffer, at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
 }
 
 /**
