@@ -1,19 +1,5 @@
 import { LoginCancelled } from '../errors.js';
 
-/** A signal that aborts when any of `signals` does (AbortSignal.any needs Node 20.3). */
-export function anySignal(signals: readonly AbortSignal[]): AbortSignal {
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any([...signals]);
-  const controller = new AbortController();
-  for (const signal of signals) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
-}
-
 /** The error for a request the caller cancelled through its AbortSignal. */
 export function cancelled(endpoint: string, reason: unknown): LoginCancelled {
   return new LoginCancelled(`The request to ${endpoint} was cancelled.`, { cause: reason });

@@ -1,5 +1,5 @@
 import { LoginException, NetworkError } from '../errors.js';
-import { anySignal, cancellableSleep, cancelled } from './abort-signals.js';
+import { cancellableSleep, cancelled } from './abort-signals.js';
 import {
   type AnswerHead,
   type AuthResponse,
@@ -9,6 +9,7 @@ import {
   malformed,
   parseJsonObject,
 } from './auth-response.js';
+import { Cancellation } from './cancellation.js';
 import { classifyNetworkFailure } from './network-failure.js';
 import { nodeHttpSend } from './node-http-send.js';
 
@@ -95,13 +96,21 @@ async function attemptOnce(
   endpoint: string,
   canRetry: boolean,
 ): Promise<Outcome> {
-  const timeout = new AbortController();
+  // Cancelled by the timeout or by the caller's signal; it covers the answer's body too.
+  const cancellation = new Cancellation();
   const ms = transport.timeoutMs;
-  const timer = ms < MAX_TIMER_MS ? setTimeout(() => timeout.abort(), ms) : undefined;
-  const signal =
-    request.signal === undefined ? timeout.signal : anySignal([request.signal, timeout.signal]);
+  let timedOut = false;
+  const timer =
+    ms < MAX_TIMER_MS
+      ? setTimeout(() => {
+          timedOut = true;
+          cancellation.cancel(new Error(`no answer within ${ms} ms`));
+        }, ms)
+      : undefined;
+  const onAbort = () => cancellation.cancel(request.signal?.reason);
+  request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const response = await send(transport, request, signal);
+    const response = await send(transport, request, cancellation);
     if (canRetry && request.retry === 'idempotent' && RETRY_STATUSES.has(response.status)) {
       await response.discard();
       return { kind: 'retry' };
@@ -119,7 +128,7 @@ async function attemptOnce(
     };
   } catch (error) {
     if (request.signal?.aborted) throw cancelled(endpoint, request.signal.reason);
-    if (timeout.signal.aborted) {
+    if (timedOut) {
       throw new NetworkError(
         `Globus Auth at ${endpoint} did not answer within ${formatSeconds(ms)} s.`,
         {
@@ -140,6 +149,7 @@ async function attemptOnce(
     );
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -147,7 +157,7 @@ async function attemptOnce(
 async function send(
   transport: AuthTransport,
   request: AuthRequest,
-  signal: AbortSignal,
+  cancellation: Cancellation,
 ): Promise<HttpAnswer> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
@@ -160,11 +170,16 @@ async function send(
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(request.form).toString();
   }
-  const init = { method: request.method, headers, body, signal };
-  if (transport.fetch === undefined) return nodeHttpSend(request.url, init);
+  const init = { method: request.method, headers, body };
+  if (transport.fetch === undefined) return nodeHttpSend(request.url, { ...init, cancellation });
+  // A fetch takes an AbortSignal: one tied to the cancellation, for the body's reading too.
+  const controller = new AbortController();
+  cancellation.onCancel((reason) => controller.abort(reason));
   // Called detached: some fetch implementations refuse a foreign `this`.
   const fetchFn = transport.fetch;
-  return fetchAnswer(await fetchFn(request.url, { ...init, redirect: 'manual' }));
+  return fetchAnswer(
+    await fetchFn(request.url, { ...init, signal: controller.signal, redirect: 'manual' }),
+  );
 }
 
 /** Where a redirect points, without its query (which could carry a code). */

@@ -2,18 +2,19 @@
  * Sending one request with `node:http`/`node:https` instead of the built-in fetch: fetch's
  * first use loads undici, which costs a short-lived CLI about 100 ms and 40 MiB, for one POST.
  * What fetch gave for free is done here: no redirects followed (node:http never follows
- * them), the size cap while reading, the abort signal covering the body too.
+ * them), the size cap while reading, the cancellation covering the body too.
  */
 import type { IncomingMessage } from 'node:http';
 import { type HttpAnswer, MAX_RESPONSE_BYTES, malformed } from './auth-response.js';
+import type { Cancellation } from './cancellation.js';
 
 /** What {@link nodeHttpSend} sends: the request line, headers, an optional text body. */
 export type SendInit = {
   method: string;
   headers: Record<string, string>;
   body?: string | undefined;
-  /** Aborts the request and the reading of the body. */
-  signal: AbortSignal;
+  /** Stops the request and the reading of the body, whatever stage they are at. */
+  cancellation: Cancellation;
 };
 
 /**
@@ -29,19 +30,21 @@ export async function nodeHttpSend(url: string, init: SendInit): Promise<HttpAns
     target.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(init.body));
-  const { signal } = init;
-  signal.throwIfAborted();
+  const { cancellation } = init;
+  if (cancellation.cancelled) throw cancellation.reason;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
-    // `signal` destroys the request (and its socket) on abort, whatever stage it is at.
-    const sent = request(target, { method: init.method, headers, signal });
+    const sent = request(target, { method: init.method, headers });
     sent.once('response', resolve);
     sent.once('error', reject);
+    // Destroys the request and its socket on cancellation, whatever stage it is at (the
+    // answer's body too: it comes through that socket).
+    cancellation.onCancel((reason) => sent.destroy(reason as Error));
     sent.end(init.body);
   });
   return {
     status: response.statusCode ?? 0,
     headers: { get: (name) => headerValue(response, name) },
-    text: (endpoint) => readCapped(response, signal, endpoint),
+    text: (endpoint) => readCapped(response, cancellation, endpoint),
     discard: async () => {
       response.destroy();
     },
@@ -55,15 +58,17 @@ function headerValue(response: IncomingMessage, name: string): string | null {
 }
 
 /** The body as UTF-8 text, refused (and the connection dropped) past the size cap. */
-function readCapped(response: IncomingMessage, signal: AbortSignal, endpoint: string) {
+function readCapped(response: IncomingMessage, cancellation: Cancellation, endpoint: string) {
   return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
+    // (Assigned below: a cancellation that came first settles at once, before it is.)
+    let stop = () => {};
     const settle = (error: unknown, text?: string) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      stop();
       if (error === undefined) {
         resolve(text ?? '');
         return;
@@ -71,8 +76,7 @@ function readCapped(response: IncomingMessage, signal: AbortSignal, endpoint: st
       response.destroy();
       reject(error);
     };
-    const onAbort = () => settle(signal.reason ?? new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    stop = cancellation.onCancel((reason) => settle(reason ?? new Error('aborted')));
     response.on('data', (chunk: Buffer) => {
       total += chunk.byteLength;
       if (total > MAX_RESPONSE_BYTES) {
