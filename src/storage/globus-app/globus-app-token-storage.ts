@@ -114,6 +114,11 @@ export class GlobusAppTokenStorage implements TokenStorage {
       const text = await this.#file.read();
       try {
         this.#parse(text);
+        // Not what we last read or wrote: another writer (Python) has been at the file. Seen
+        // by any read, not only by a write's: a reader that keeps up with a writer in a loop
+        // otherwise never catches it between its own read and its write, and so would skip
+        // the look after its rename that protects its change.
+        if (this.#seen !== undefined && text !== this.#seen) this.#foreignAt = performance.now();
         this.#seen = text;
         return text;
       } catch (error) {

@@ -39,7 +39,14 @@ test('a python3 writer truncating and rewriting in a loop while we read and writ
   const errors: string[] = [];
   const written: string[] = [];
   let reads = 0;
+  // Our writes start once Python's first write is seen: the look after a rename is made only
+  // while another writer has been seen (docs/sharing-with-python.md), and a write made
+  // before that can be undone by the first write of a writer that read just before it.
   let sawPython = false;
+  while (running && !sawPython) {
+    sawPython = (await storage.readTokens())['python.example'] !== undefined;
+    if (!sawPython) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   while (running) {
     const rs = `ours-${written.length}.example`;
     try {
