@@ -149,17 +149,9 @@ export class GlobusAppTokenStorage implements TokenStorage {
       // Loaded inside the call's turn (see TokenFile.exclusive), never before it.
       const { mergeBeforeRename } = await import('../file/merge-before-rename.js');
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        const known = this.#seen;
-        let first: string | undefined | null = null;
-        const read = async () => {
-          const text = await this.#readText();
-          if (first === null) first = text;
-          return text;
-        };
-        const outcome = await mergeBeforeRename(this.filename, read, change);
-        if (outcome.contended || (known !== undefined && first !== known)) {
-          this.#foreignAt = performance.now();
-        }
+        // A file changed since we last saw it is noticed by #readText itself.
+        const outcome = await mergeBeforeRename(this.filename, () => this.#readText(), change);
+        if (outcome.contended) this.#foreignAt = performance.now();
         if (!outcome.written) return;
         this.#seen = outcome.text;
         // Only while another writer is active: Python may have read before our rename.
